@@ -1,0 +1,201 @@
+"""Bind a method call's arguments to a reference entry, and build its URL.
+
+The calling rules, one set for every method:
+
+* Positional arguments fill the route arguments in reference order; keyword
+  arguments named after route arguments (or ``params={...}``) override them:
+  with a route ``/m/<a>/<b>``, ``m('1', '2', a='x')`` calls ``/m/x/2``.
+* When every route argument is given by keyword, a single positional argument
+  is the payload (``method(payload, k1=v1)``).  Otherwise the positional
+  argument after the route arguments is the payload; ``payload=`` also works.
+* ``query={...}`` holds query-string keys, each among the entry's query keys.
+* Route arguments are ``str`` or ``int``; query values ``str``, ``int``,
+  ``bool`` or a list of those (``None`` means "not set" and is left out).
+
+Everything wrong is refused here, before anything is sent, with an error that
+names the method, the argument and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from ._references import FunctionEntry
+from ._urls import encode_uri_component, stringify_query
+from .exceptions import TaskclusterInputError
+
+__all__ = ["BoundCall", "bind", "route_path", "CALL_KEYWORDS"]
+
+_UNSET = object()
+
+# Keywords every method takes besides its route arguments.
+CALL_KEYWORDS = ("payload", "query", "params", "paginationHandler", "paginationLimit")
+
+
+@dataclass(frozen=True)
+class BoundCall:
+    entry: FunctionEntry
+    route_args: Tuple[Tuple[str, str], ...]   # (name, value) in route order
+    payload: Any                              # _UNSET when the entry has no input
+    query: Tuple[Tuple[str, Any], ...]
+
+    @property
+    def has_payload(self) -> bool:
+        return self.payload is not _UNSET
+
+    def path(self) -> str:
+        return route_path(self.entry, dict(self.route_args))
+
+    def query_string(self) -> str:
+        return stringify_query(dict(self.query)) if self.query else ""
+
+
+def _label(entry: FunctionEntry) -> str:
+    return "%s.%s" % (entry.owner, entry.name)
+
+
+def _signature_hint(entry: FunctionEntry) -> str:
+    parts = list(entry.args)
+    if entry.input:
+        parts.append("payload")
+    if entry.query:
+        parts.append("query={%s}" % ", ".join("'%s': ..." % q for q in entry.query))
+    return "%s(%s)" % (entry.name, ", ".join(parts))
+
+
+def _fail(entry: FunctionEntry, argument: Optional[str], what: str) -> TaskclusterInputError:
+    return TaskclusterInputError(
+        "%s: %s; call it as %s" % (_label(entry), what, _signature_hint(entry)),
+        method=_label(entry), argument=argument)
+
+
+def _route_value(entry: FunctionEntry, name: str, value: Any) -> str:
+    # bool is an int subclass: refuse it explicitly, as Node refuses it.
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _fail(entry, name, "route argument %r must be a str or int, not %s"
+                    % (name, type(value).__name__))
+    return value if isinstance(value, str) else str(value)
+
+
+def _describe(value: Any) -> str:
+    return type(value).__name__
+
+
+def _check_query_value(entry: FunctionEntry, key: str, value: Any) -> None:
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    for v in items:
+        if isinstance(v, float):
+            if not math.isfinite(v) or v != int(v):
+                raise _fail(entry, key, "query value %r must be a str, int or bool, not "
+                            "the float %r" % (key, v))
+        elif v is not None and not isinstance(v, (str, int)):
+            raise _fail(entry, key, "query value %r must be a str, int, bool or a list "
+                        "of those, not %s" % (key, _describe(v)))
+
+
+def _payload_refusal(entry: FunctionEntry, payload: Any) -> TaskclusterInputError:
+    method = entry.method.upper()
+    what = "takes no payload (it is a %s with no input schema)" % method
+    if isinstance(payload, Mapping) and payload and entry.query and \
+            all(k in entry.query for k in payload):
+        keys = ", ".join(sorted(payload))
+        what += ("; %s %s query key%s, so pass query=%r instead of a payload"
+                 % (keys, "is a" if len(payload) == 1 else "are",
+                    "" if len(payload) == 1 else "s", dict(payload)))
+    return _fail(entry, "payload", what)
+
+
+def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[BoundCall, Dict[str, Any]]:
+    """Bind ``args``/``kwargs`` to ``entry``.
+
+    Returns the bound call and the pagination keywords that were given
+    (``paginationHandler``, ``paginationLimit``)."""
+    kwargs = dict(kwargs)
+    payload = kwargs.pop("payload", _UNSET)
+    query = kwargs.pop("query", None)
+    params = kwargs.pop("params", None)
+    extras = {k: kwargs.pop(k) for k in ("paginationHandler", "paginationLimit") if k in kwargs}
+
+    named: Dict[str, Any] = {}
+    if params is not None:
+        if not isinstance(params, Mapping):
+            raise _fail(entry, "params", "params must be a dict of route arguments, not %s"
+                        % _describe(params))
+        for key in params:
+            if key not in entry.args:
+                raise _fail(entry, key, "params names %r, which is not a route argument "
+                            "(route arguments: %s)" % (key, ", ".join(entry.args) or "none"))
+        named.update(params)
+    for key in list(kwargs):
+        if key in entry.args:
+            named[key] = kwargs.pop(key)
+    if kwargs:
+        key = sorted(kwargs)[0]
+        what = "unknown keyword argument %r" % key
+        if key in entry.query:
+            what += " (%r is a query key: pass query={%r: ...})" % (key, key)
+        raise _fail(entry, key, what)
+
+    n = len(entry.args)
+    positional = list(args)
+    if named and len(named) == n and all(a in named for a in entry.args):
+        route_positional: list = []
+        extra = positional
+    else:
+        route_positional, extra = positional[:n], positional[n:]
+    if len(extra) > 1:
+        raise _fail(entry, None, "takes %d positional argument%s%s but %d were given"
+                    % (n, "" if n == 1 else "s", " and a payload" if entry.input else "",
+                       len(positional)))
+    if extra:
+        if payload is not _UNSET:
+            raise _fail(entry, "payload", "the payload was given twice (positionally "
+                        "and as payload=)")
+        payload = extra[0]
+
+    values: Dict[str, str] = {}
+    for name, value in zip(entry.args, route_positional):
+        values[name] = value
+    values.update(named)
+    missing = [a for a in entry.args if a not in values]
+    if missing:
+        raise _fail(entry, missing[0], "missing route argument%s %s"
+                    % ("" if len(missing) == 1 else "s", ", ".join(repr(m) for m in missing)))
+    route_args = tuple((a, _route_value(entry, a, values[a])) for a in entry.args)
+
+    if entry.input:
+        if payload is _UNSET:
+            raise _fail(entry, "payload", "a payload is required (input schema %s)" % entry.input)
+    elif payload is not _UNSET:
+        raise _payload_refusal(entry, payload)
+
+    query_items: Tuple[Tuple[str, Any], ...] = ()
+    if query is not None:
+        if not isinstance(query, Mapping):
+            raise _fail(entry, "query", "query must be a dict, not %s" % _describe(query))
+        for key, value in query.items():
+            if key not in entry.query:
+                accepted = ", ".join(entry.query) if entry.query else "no query keys"
+                raise _fail(entry, key, "unknown query key %r (accepted: %s)" % (key, accepted))
+            _check_query_value(entry, key, value)
+        query_items = tuple(query.items())
+    if "paginationLimit" in extras and extras["paginationLimit"] is not None:
+        limit = extras["paginationLimit"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise _fail(entry, "paginationLimit", "paginationLimit must be a positive int")
+    return BoundCall(entry, route_args, payload, query_items), extras
+
+
+def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
+    """The route with each ``<arg>`` replaced by its encodeURIComponent'ed value."""
+    path = entry.route
+    for name in entry.args:
+        try:
+            encoded = encode_uri_component(values[name])
+        except UnicodeEncodeError:
+            raise _fail(entry, name, "route argument %r holds a lone surrogate, which "
+                        "cannot be UTF-8 encoded" % name) from None
+        path = path.replace("<%s>" % name, encoded)
+    return path

@@ -1,0 +1,128 @@
+"""Hawk request signing: Authorization headers, bewits and the ``ext`` data.
+
+Pure functions of their inputs; the clock and the nonce are parameters with
+real defaults.  The MAC itself is mohawk's (``mohawk.util.calculate_mac``);
+the header and bewit are formatted here to match what Node's ``hawk`` (9.x)
+produces for the Taskcluster client: attributes in the order id, ts, nonce,
+ext, mac; no payload ``hash`` (the Node client sends none); no ``ext`` at all
+when there is nothing to carry.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import secrets
+import time
+from typing import Any, Callable, Optional, Sequence
+
+from ._urls import hawk_resource, split_url
+
+__all__ = ["make_ext", "parse_certificate", "authorization_header", "bewit",
+           "random_nonce", "compact_json"]
+
+
+def compact_json(value: Any) -> str:
+    """JSON as JavaScript's ``JSON.stringify`` writes it for JSON data:
+    no spaces, non-ASCII characters kept as they are."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def parse_certificate(certificate: Any) -> Optional[dict]:
+    """A temporary credential's certificate as a dict (given as str or dict).
+
+    Raises ValueError when a string is not a JSON object."""
+    if certificate is None or certificate == "":
+        return None
+    if isinstance(certificate, bytes):
+        certificate = certificate.decode("utf-8")
+    if isinstance(certificate, str):
+        try:
+            certificate = json.loads(certificate)
+        except ValueError:
+            # The text may hold a signature: never echo it.
+            raise ValueError("the certificate is not valid JSON") from None
+    if not isinstance(certificate, dict):
+        raise ValueError("the certificate must be a JSON object")
+    return certificate
+
+
+def make_ext(certificate: Optional[dict], authorized_scopes: Optional[Sequence[str]]) -> Optional[str]:
+    """The Hawk ``ext`` string: base64 (standard alphabet) of compact JSON
+    ``{"certificate": ..., "authorizedScopes": [...]}`` with the keys that
+    apply, in that order, or None when neither applies (as the Node client)."""
+    ext = {}
+    if certificate:
+        ext["certificate"] = certificate
+    if authorized_scopes is not None:
+        ext["authorizedScopes"] = list(authorized_scopes)
+    if not ext:
+        return None
+    return base64.b64encode(compact_json(ext).encode("utf-8")).decode("ascii")
+
+
+def random_nonce() -> str:
+    """Six URL-safe random characters, as Node's hawk (cryptiles) makes them."""
+    return secrets.token_urlsafe(6)[:6]
+
+
+class _MacInput:
+    """What mohawk's ``calculate_mac`` reads off its Resource, without the
+    cost of building one (URL parsing and logging we do not need)."""
+    __slots__ = ("credentials", "timestamp", "nonce", "method", "name",
+                 "host", "port", "ext", "app", "dlg")
+
+    def __init__(self, credentials, timestamp, nonce, method, name, host, port, ext):
+        self.credentials = credentials
+        self.timestamp = timestamp
+        self.nonce = nonce
+        self.method = method
+        self.name = name
+        self.host = host
+        self.port = port
+        self.ext = ext
+        self.app = None
+        self.dlg = None
+
+
+def _mac(kind: str, client_id: str, access_token: str, ts: int, nonce: str,
+         method: str, url: str, ext: Optional[str]) -> str:
+    from mohawk.util import calculate_mac  # imported when first signing
+
+    _, host, port, path, query = split_url(url)
+    credentials = {"id": client_id, "key": access_token, "algorithm": "sha256"}
+    resource = _MacInput(credentials, str(ts), nonce, method.upper(),
+                         hawk_resource(path, query), host, str(port), ext)
+    return calculate_mac(kind, resource, None).decode("ascii")
+
+
+def authorization_header(method: str, url: str, client_id: str, access_token: str,
+                         ext: Optional[str] = None, *,
+                         ts: Optional[int] = None, nonce: Optional[str] = None,
+                         clock: Callable[[], float] = time.time) -> str:
+    """The ``Authorization`` header for one request attempt."""
+    if ts is None:
+        ts = int(math.floor(clock()))
+    if nonce is None:
+        nonce = random_nonce()
+    mac = _mac("header", client_id, access_token, ts, nonce, method, url, ext)
+    parts = ['Hawk id="', client_id, '", ts="', str(ts), '", nonce="', nonce]
+    if ext:
+        parts += ['", ext="', ext]
+    parts += ['", mac="', mac, '"']
+    return "".join(parts)
+
+
+def bewit(url: str, client_id: str, access_token: str, ttl_sec: int,
+          ext: Optional[str] = None, *, now: Optional[float] = None,
+          clock: Callable[[], float] = time.time) -> str:
+    """The ``bewit`` query value for a GET of ``url`` valid ``ttl_sec`` seconds:
+    base64url, unpadded (as Node's hawk), of ``id\\exp\\mac\\ext``."""
+    if now is None:
+        now = clock()
+    exp = int(math.floor(now)) + int(ttl_sec)
+    ext = ext or ""
+    mac = _mac("bewit", client_id, access_token, exp, "", "GET", url, ext)
+    raw = "%s\\%d\\%s\\%s" % (client_id, exp, mac, ext)
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")

@@ -1,0 +1,199 @@
+"""Client options: defaults, validation, and the resolved, read-only form.
+
+Options are plain dicts (compatible with the ``taskcluster`` package)::
+
+    {
+        "rootUrl": "https://tc.example.com",
+        "credentials": {"clientId": ..., "accessToken": ..., "certificate": ...},
+        "authorizedScopes": ["scope", ...],   # optional
+        "maxRetries": 5,                      # retries after the first attempt
+        "timeout": 30,                        # seconds, per attempt
+        "delayFactor": 0.1,                   # seconds; backoff 2**n * delayFactor
+        "randomizationFactor": 0.25,          # jitter, as Node's client
+        "maxDelay": 30,                       # seconds, cap on one backoff
+        "signedUrlExpiration": 900,           # seconds, for buildSignedUrl
+    }
+
+:func:`resolve` checks them once and returns :class:`Resolved`, which never
+shows a secret in its ``repr``.  The caller's dicts are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Tuple
+
+from ._hawk import make_ext, parse_certificate
+from .exceptions import TaskclusterInputError
+
+__all__ = ["DEFAULTS", "Resolved", "resolve", "options_from_environment"]
+
+DEFAULTS: Mapping[str, Any] = {
+    "rootUrl": None,
+    "credentials": None,
+    "authorizedScopes": None,
+    "maxRetries": 5,
+    "timeout": 30,
+    "delayFactor": 0.1,
+    "randomizationFactor": 0.25,
+    "maxDelay": 30,
+    "signedUrlExpiration": 15 * 60,
+}
+
+# What a Hawk header attribute can carry (printable ASCII but '"' and '\').
+_HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+$')
+_ROOT_URL = re.compile(r'^https?://[^/?#\s]+(/[^?#\s]*)?$', re.IGNORECASE)
+
+
+def _error(context: str, argument: str, what: str) -> TaskclusterInputError:
+    return TaskclusterInputError("%s: %s" % (context, what), method=context, argument=argument)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Checked options.  Secrets are excluded from ``repr``."""
+    rootUrl: Optional[str]
+    clientId: Optional[str]
+    accessToken: Optional[str] = field(repr=False)
+    certificate: Optional[dict] = field(repr=False)
+    authorizedScopes: Optional[Tuple[str, ...]]
+    maxRetries: int
+    timeout: float
+    delayFactor: float
+    randomizationFactor: float
+    maxDelay: float
+    signedUrlExpiration: int
+    ext: Optional[str] = field(repr=False)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.clientId and self.accessToken)
+
+
+def _number(context, name, value, *, minimum=0.0, integer=False, allow_zero=True):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(value, float) and not math.isfinite(value)):
+        raise _error(context, name, "option %r must be a number, not %r" % (name, value))
+    if integer and value != int(value):
+        raise _error(context, name, "option %r must be a whole number, not %r" % (name, value))
+    if value < minimum or (not allow_zero and value == 0):
+        raise _error(context, name, "option %r must be %s, not %r"
+                     % (name, "positive" if not allow_zero else ">= %s" % minimum, value))
+    return int(value) if integer else value
+
+
+def check_root_url(context: str, root_url: Any) -> str:
+    if not isinstance(root_url, str) or not _ROOT_URL.match(root_url):
+        raise _error(context, "rootUrl", "rootUrl must be an http:// or https:// URL "
+                     "such as 'https://tc.example.com', not %r" % (root_url,))
+    return root_url.rstrip("/")
+
+
+def _credentials(context: str, creds: Any):
+    if creds is None:
+        return None, None, None
+    if not isinstance(creds, Mapping):
+        raise _error(context, "credentials", "credentials must be a dict with clientId "
+                     "and accessToken, not %s" % type(creds).__name__)
+    unknown = sorted(set(creds) - {"clientId", "accessToken", "certificate"})
+    if unknown:
+        raise _error(context, unknown[0], "credentials take clientId, accessToken and "
+                     "certificate, not %r" % unknown[0])
+    client_id, token, cert = (creds.get("clientId"), creds.get("accessToken"),
+                              creds.get("certificate"))
+    if isinstance(client_id, bytes):
+        client_id = client_id.decode("utf-8", "replace")
+    if isinstance(token, bytes):
+        token = token.decode("utf-8", "replace")
+    if not client_id and not token:
+        if cert:
+            raise _error(context, "certificate", "a certificate was given without a "
+                         "clientId and accessToken")
+        return None, None, None
+    if not client_id:
+        raise _error(context, "clientId", "credentials have an accessToken but no clientId")
+    if not token:
+        raise _error(context, "accessToken", "credentials have a clientId but no "
+                     "accessToken (%r)" % (client_id,))
+    if not isinstance(client_id, str) or not _HEADER_SAFE.match(client_id):
+        raise _error(context, "clientId", "clientId must be printable ASCII without '\"' "
+                     "or '\\' (a Hawk header carries it), not %r" % (client_id,))
+    if not isinstance(token, str) or not _HEADER_SAFE.match(token):
+        # Never echo the token itself.
+        raise _error(context, "accessToken", "the accessToken of %r must be printable ASCII "
+                     "without '\"' or '\\'" % (client_id,))
+    try:
+        certificate = parse_certificate(cert)
+    except ValueError as e:
+        raise _error(context, "certificate", "%s (clientId %r)" % (e, client_id)) from None
+    return client_id, token, certificate
+
+
+def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> Resolved:
+    """Check ``options`` (over :data:`DEFAULTS`) and freeze them."""
+    merged = dict(DEFAULTS)
+    if options:
+        if not isinstance(options, Mapping):
+            raise _error(context, "options", "options must be a dict, not %s"
+                         % type(options).__name__)
+        unknown = sorted(k for k in options if k not in DEFAULTS)
+        if unknown:
+            if unknown[0] == "baseUrl":
+                raise _error(context, "baseUrl", "baseUrl is no longer supported: use rootUrl")
+            raise _error(context, unknown[0], "unknown option %r (known: %s)"
+                         % (unknown[0], ", ".join(DEFAULTS)))
+        merged.update(options)
+    root_url = merged["rootUrl"]
+    if root_url is not None:
+        root_url = check_root_url(context, root_url)
+    client_id, token, certificate = _credentials(context, merged["credentials"])
+    scopes = merged["authorizedScopes"]
+    if scopes is not None:
+        if not isinstance(scopes, (list, tuple)) or not all(isinstance(s, str) for s in scopes):
+            raise _error(context, "authorizedScopes", "authorizedScopes must be a list of "
+                         "strings, not %r" % (scopes,))
+        scopes = tuple(scopes)
+    rf = _number(context, "randomizationFactor", merged["randomizationFactor"])
+    if rf >= 1:
+        raise _error(context, "randomizationFactor", "randomizationFactor must be in [0, 1)")
+    return Resolved(
+        rootUrl=root_url, clientId=client_id, accessToken=token, certificate=certificate,
+        authorizedScopes=scopes,
+        maxRetries=_number(context, "maxRetries", merged["maxRetries"], integer=True),
+        timeout=_number(context, "timeout", merged["timeout"], allow_zero=False),
+        delayFactor=_number(context, "delayFactor", merged["delayFactor"]),
+        randomizationFactor=rf,
+        maxDelay=_number(context, "maxDelay", merged["maxDelay"]),
+        signedUrlExpiration=_number(context, "signedUrlExpiration",
+                                    merged["signedUrlExpiration"], integer=True,
+                                    allow_zero=False),
+        ext=make_ext(certificate, scopes) if client_id else None,
+    )
+
+
+def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> dict:
+    """Options from ``TASKCLUSTER_ROOT_URL``, ``TASKCLUSTER_CLIENT_ID``,
+    ``TASKCLUSTER_ACCESS_TOKEN`` and ``TASKCLUSTER_CERTIFICATE``; keys of
+    ``defaults`` win over the environment.  Returns a new dict."""
+    result: dict = {}
+    env = os.environ
+    if env.get("TASKCLUSTER_ROOT_URL"):
+        result["rootUrl"] = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
+    creds = {}
+    for var, key in (("TASKCLUSTER_CLIENT_ID", "clientId"),
+                     ("TASKCLUSTER_ACCESS_TOKEN", "accessToken"),
+                     ("TASKCLUSTER_CERTIFICATE", "certificate")):
+        if env.get(var):
+            creds[key] = env[var]
+    if creds:
+        result["credentials"] = creds
+    if defaults:
+        for key, value in defaults.items():
+            if key == "credentials" and isinstance(value, Mapping):
+                result["credentials"] = dict(value)
+            else:
+                result[key] = value
+    return result

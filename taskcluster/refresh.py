@@ -1,0 +1,93 @@
+"""Refresh ``references/`` from a live deployment.
+
+    python -m taskcluster.refresh --root-url https://tc.example.com [--dest references]
+
+Reads ``<rootUrl>/references/manifest.json`` and each API and exchanges
+document it lists (logs and metrics references are skipped: a client does not
+need them), checks each, and writes them as ``<dest>/<service>/v1/<kind>.json``
+with a manifest listing what was written.  Nothing is written unless every
+document was fetched and checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Callable, Dict, List, Optional
+from urllib.parse import urljoin
+
+__all__ = ["fetch_references", "write_references", "main"]
+
+_KINDS = ("api.json", "exchanges.json")
+
+
+def _default_get(url: str):
+    import requests
+    with requests.Session() as s:
+        r = s.get(url, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+
+def fetch_references(root_url: str, get: Optional[Callable[[str], dict]] = None) -> Dict[str, dict]:
+    """``{"<service>/v1/<kind>.json": document}`` for every API and exchanges
+    reference the deployment's manifest lists."""
+    get = get or _default_get
+    root = root_url.rstrip("/") + "/"
+    manifest = get(urljoin(root, "references/manifest.json"))
+    refs = manifest.get("references") if isinstance(manifest, dict) else None
+    if not isinstance(refs, list):
+        raise ValueError("%sreferences/manifest.json has no 'references' list" % root)
+    docs: Dict[str, dict] = {}
+    for ref in refs:
+        path = ref.split("/references/", 1)[-1] if "/references/" in ref else ref.lstrip("/")
+        if not path.endswith(_KINDS):
+            continue
+        url = ref if "://" in ref else urljoin(root, ref.lstrip("/"))
+        doc = get(url)
+        if not isinstance(doc, dict) or "serviceName" not in doc or \
+                not isinstance(doc.get("entries"), list):
+            raise ValueError("%s is not an API or exchanges reference" % url)
+        docs[path] = doc
+    if not docs:
+        raise ValueError("the manifest at %s lists no API or exchanges references" % root)
+    return docs
+
+
+def write_references(docs: Dict[str, dict], dest: str) -> List[str]:
+    """Write ``docs`` and a manifest under ``dest``; returns the paths written."""
+    written = []
+    for path, doc in sorted(docs.items()):
+        target = os.path.join(dest, *path.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        written.append(target)
+    manifest = {"$schema": "/schemas/common/manifest-v3.json#",
+                "references": ["/references/" + p for p in sorted(docs)]}
+    with open(os.path.join(dest, "manifest.json"), "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, indent=2)
+        fh.write("\n")
+    return written
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1].strip())
+    parser.add_argument("--root-url", required=True, help="the deployment's rootUrl")
+    parser.add_argument("--dest", default="references", help="where to write (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        docs = fetch_references(args.root_url)
+    except Exception as e:  # a command line: say what failed, no traceback
+        print("refresh failed: %s" % e, file=sys.stderr)
+        return 1
+    written = write_references(docs, args.dest)
+    print("wrote %d references to %s" % (len(written), args.dest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
