@@ -1,0 +1,48 @@
+"""Sessions: ``nox -s tests`` (the test suite), ``nox -s lint``,
+``nox -s conformance`` (the live Node cross-check), ``nox -s bench``."""
+
+from __future__ import annotations
+
+import tempfile
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+
+
+def _install(session: nox.Session) -> None:
+    # A real (non-editable) install: the tests use the package as users get it.
+    session.install(".[test]")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the installed package and the golden files."""
+    _install(session)
+    with tempfile.TemporaryDirectory() as tmp, session.chdir(tmp):
+        # The installed package carries its references: use it from elsewhere.
+        session.run("python", "-c",
+                    "import taskcluster, taskcluster._references as r; "
+                    "assert 'site-packages' in r.references_dir(), r.references_dir(); "
+                    "print(taskcluster.Queue({'rootUrl': 'https://tc.example.com'})"
+                    ".buildUrl('task', 'abc'))")
+    session.run("pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
+                "noxfile.py")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Run the real Node client over every case and compare with Python."""
+    _install(session)
+    session.install("nodeenv")
+    session.run("python", "node_oracle/nodeenv_setup.py")
+    session.run("pytest", "-p", "no:cacheprovider", "conformance", "--live-oracle",
+                *session.posargs)

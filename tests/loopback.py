@@ -1,0 +1,199 @@
+"""A real HTTP server on 127.0.0.1 for the tests: records every request and
+answers as it is told, faults included.
+
+    with LoopbackServer() as server:
+        server.plan(Reply(503), Reply(503))      # then the default answer
+        client = Queue({"rootUrl": server.url})
+        ...
+        server.requests[-1].headers["authorization"]
+
+Actions, taken one per request in order, then the default (200 echoing the
+request as JSON):
+  Reply(status, body=..., headers=...)   body: bytes, str, or JSON-able
+  Reset(after_headers=False)             close the connection abruptly
+  Hang(seconds)                          hold the answer (client timeouts)
+  Truncate(status=200)                   promise more body than is sent
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Reset:
+    after_headers: bool = False
+
+
+@dataclass
+class Hang:
+    seconds: float
+
+
+@dataclass
+class Truncate:
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    target: str
+    headers: Dict[str, str]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "_Server"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        target = self.path
+        if "://" in target:  # absolute-form (through a proxy): keep path+query
+            target = "/" + target.split("://", 1)[1].split("/", 1)[1]
+        rec = Recorded(self.command, target,
+                       {k.lower(): v for k, v in self.headers.items()}, body)
+        owner = self.server.owner
+        action = owner._record(rec)
+        if isinstance(action, Reset):
+            if action.after_headers:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                self.wfile.flush()
+            # RST instead of FIN: the client sees a reset connection.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
+        if isinstance(action, Hang):
+            time.sleep(action.seconds)
+            action = Reply(200, {"late": True})
+        if isinstance(action, Truncate):
+            self.send_response(action.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"partial": ')
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if action is None:
+            action = Reply(200, {"method": rec.method, "target": rec.target})
+        payload = action.body
+        headers = dict(action.headers)
+        if payload is None:
+            data = b""
+        elif isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, str):
+            data = payload.encode("utf-8")
+            headers.setdefault("Content-Type", "text/plain")
+        else:
+            data = json.dumps(payload).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        self.send_response(action.status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    owner: "LoopbackServer"
+
+    def get_request(self):
+        conn, addr = super().get_request()
+        self.owner._count_connection()
+        return conn, addr
+
+
+class LoopbackServer:
+    def __init__(self):
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._lock = threading.Lock()
+        self._plan: deque = deque()
+        self.requests: List[Recorded] = []
+        self.connections = 0
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return "http://127.0.0.1:%d" % self.port
+
+    def plan(self, *actions) -> None:
+        with self._lock:
+            self._plan.extend(actions)
+
+    def _record(self, rec: Recorded) -> Optional[Any]:
+        with self._lock:
+            self.requests.append(rec)
+            return self._plan.popleft() if self._plan else None
+
+    def _count_connection(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    def start(self) -> "LoopbackServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "LoopbackServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (connections are refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
