@@ -107,8 +107,12 @@ def _payload_refusal(entry: FunctionEntry, payload: Any) -> TaskclusterInputErro
     return _fail(entry, "payload", what)
 
 
-def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[BoundCall, Dict[str, Any]]:
+def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
+         require_payload: bool = True) -> Tuple[BoundCall, Dict[str, Any]]:
     """Bind ``args``/``kwargs`` to ``entry``.
+
+    ``require_payload=False`` is for building URLs: the payload is not part
+    of a URL, so it may be left out (as in Node's ``buildUrl``).
 
     Returns the bound call and the pagination keywords that were given
     (``paginationHandler``, ``paginationLimit``)."""
@@ -166,7 +170,7 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any]) ->
     route_args = tuple((a, _route_value(entry, a, values[a])) for a in entry.args)
 
     if entry.input:
-        if payload is _UNSET:
+        if payload is _UNSET and require_payload:
             raise _fail(entry, "payload", "a payload is required (input schema %s)" % entry.input)
     elif payload is not _UNSET:
         raise _payload_refusal(entry, payload)

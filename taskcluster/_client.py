@@ -130,7 +130,7 @@ class BaseClient:
     def buildUrl(self, methodName, *args, **kwargs) -> str:
         """The URL that calling ``methodName(*args, **kwargs)`` would use."""
         entry = self._entry(methodName, "buildUrl")
-        bound, _ = bind(entry, args, kwargs)
+        bound, _ = bind(entry, args, kwargs, require_payload=False)
         return self._url(bound)
 
     def buildSignedUrl(self, methodName, *args, expiration=None, **kwargs) -> str:

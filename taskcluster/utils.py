@@ -54,9 +54,17 @@ def parseTime(offset: str) -> Dict[str, int]:
                                     " '-3h', '2 mo')" % (offset,), method="fromNow",
                                     argument="offset")
     sign = -1 if match.group(2) == "-" else 1
-    return {name: int(match.group(g) or 0) * sign for name, g in (
+    # Node reads seconds from group 25, the whole "<n> sec" group rather than
+    # its number (26), and parseInt() takes the leading number of it.
+    return {name: _parse_int(match.group(g)) * sign for name, g in (
         ("years", 4), ("months", 8), ("weeks", 11), ("days", 15), ("hours", 18),
         ("minutes", 22), ("seconds", 25))}
+
+
+def _parse_int(text: Optional[str]) -> int:
+    """JavaScript's ``parseInt(text || 0, 10)`` for the digits-led strings here."""
+    digits = re.match(r"\s*(\d*)", text or "").group(1)
+    return int(digits) if digits else 0
 
 
 def fromNow(offset: str, dateObj: Optional[_dt.datetime] = None) -> _dt.datetime:
