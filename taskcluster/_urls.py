@@ -34,6 +34,8 @@ def _query_value(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # JavaScript's String(2.0) is "2", not "2.0"
     return str(value)
 
 
@@ -47,7 +49,8 @@ def stringify_query(query: Mapping[str, Any]) -> str:
         ks = encode_uri_component(key) + "="
         values: Iterable[Any] = value if isinstance(value, (list, tuple)) else (value,)
         for v in values:
-            fields.append(ks + encode_uri_component(_query_value(v)))
+            if v is not None:  # "not set" inside a list too, never "None"
+                fields.append(ks + encode_uri_component(_query_value(v)))
     return "&".join(fields)
 
 
