@@ -7,8 +7,9 @@ answers as it is told, faults included.
         ...
         server.requests[-1].headers["authorization"]
 
-Actions, taken one per request in order, then the default (200 echoing the
-request as JSON):
+Actions, taken one per request in order; then, for a path given to
+``serve(path, action)``, that action (a deployment's fixed files); then the
+default (200 echoing the request as JSON):
   Reply(status, body=..., headers=...)   body: bytes, str, or JSON-able
   Reset(after_headers=False)             close the connection abruptly
   Hang(seconds)                          hold the answer (client timeouts)
@@ -68,6 +69,9 @@ class Recorded:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle holds
+    # the body until the client's delayed ACK (~40 ms a request).
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, *args):  # keep test output clean
@@ -149,6 +153,7 @@ class LoopbackServer:
         self._server.owner = self
         self._lock = threading.Lock()
         self._plan: deque = deque()
+        self._routes: Dict[str, Any] = {}
         self.requests: List[Recorded] = []
         self.connections = 0
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -166,10 +171,18 @@ class LoopbackServer:
         with self._lock:
             self._plan.extend(actions)
 
+    def serve(self, path: str, action: Any) -> None:
+        """Answer every request for ``path`` (query ignored) with ``action``
+        once the plan is used up."""
+        with self._lock:
+            self._routes[path] = action
+
     def _record(self, rec: Recorded) -> Optional[Any]:
         with self._lock:
             self.requests.append(rec)
-            return self._plan.popleft() if self._plan else None
+            if self._plan:
+                return self._plan.popleft()
+            return self._routes.get(rec.path)
 
     def _count_connection(self) -> None:
         with self._lock:
