@@ -144,12 +144,17 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
 
     n = len(entry.args)
     positional = list(args)
-    if named and len(named) == n and all(a in named for a in entry.args):
+    all_named = bool(named) and len(named) == n and all(a in named for a in entry.args)
+    if all_named:
         route_positional: list = []
         extra = positional
     else:
         route_positional, extra = positional[:n], positional[n:]
     if len(extra) > 1:
+        if all_named:
+            raise _fail(entry, None, "every route argument was given by keyword, so only "
+                        "a payload may be given positionally, but %d positional arguments "
+                        "were given" % len(positional))
         raise _fail(entry, None, "takes %d positional argument%s%s but %d were given"
                     % (n, "" if n == 1 else "s", " and a payload" if entry.input else "",
                        len(positional)))
