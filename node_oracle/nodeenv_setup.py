@@ -141,7 +141,7 @@ def _make_env(node_args: list[str], *, timeout, node_dir: Path | None = None) ->
         out = _run(cmd, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         shutil.rmtree(ENV_DIR, ignore_errors=True)
-        raise NodeEnvError(f"nodeenv timed out after {timeout:g}s")
+        raise NodeEnvError(f"nodeenv timed out after {timeout:g}s") from None
     if out.returncode != 0 or _node_version(ENV_NODE) is None:
         shutil.rmtree(ENV_DIR, ignore_errors=True)
         raise NodeEnvError(f"nodeenv {' '.join(node_args)} failed:\n{_tail(out.stdout)}")
@@ -191,7 +191,7 @@ def _route_wheel():
                 timeout=INSTALL_TIMEOUT,
             )
         except subprocess.TimeoutExpired:
-            raise NodeEnvError(f"pip install {WHEEL_REQUIREMENT} timed out")
+            raise NodeEnvError(f"pip install {WHEEL_REQUIREMENT} timed out") from None
         if out.returncode != 0:
             raise NodeEnvError(f"pip install {WHEEL_REQUIREMENT} failed:\n{_tail(out.stdout)}")
         root = _wheel_root()
@@ -318,7 +318,7 @@ def _ensure_modules(info: dict) -> None:
             cwd=ORACLE_DIR,
         )
     except subprocess.TimeoutExpired:
-        raise NodeEnvError("npm ci timed out")
+        raise NodeEnvError("npm ci timed out") from None
     if out.returncode != 0:
         raise NodeEnvError(f"npm ci failed in {ORACLE_DIR}:\n{_tail(out.stdout, 30)}")
     MODULES_STAMP.write_text(digest + "\n")
