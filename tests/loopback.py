@@ -9,6 +9,8 @@ answers as it is told, faults included.
 
 Actions, taken one per request in order; then, for a path given to
 ``serve(path, action)``, that action (a deployment's fixed files); then the
+answer of the function given to ``respond(fn)``, if it returns one (per
+request decisions, e.g. fail the first attempt of some calls); then the
 default (200 echoing the request as JSON):
   Reply(status, body=..., headers=...)   body: bytes, str, or JSON-able
   Reset(after_headers=False)             close the connection abruptly
@@ -21,12 +23,13 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 
 @dataclass
@@ -141,6 +144,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: "LoopbackServer"
 
+    def handle_error(self, request, client_address):
+        # A client that gave up (a timeout) and closed its end is what the
+        # tests ask for, not an error worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def get_request(self):
         conn, addr = super().get_request()
         self.owner._count_connection()
@@ -154,6 +164,7 @@ class LoopbackServer:
         self._lock = threading.Lock()
         self._plan: deque = deque()
         self._routes: Dict[str, Any] = {}
+        self._responder: Callable[[Recorded], Any] | None = None
         self.requests: List[Recorded] = []
         self.connections = 0
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -177,12 +188,22 @@ class LoopbackServer:
         with self._lock:
             self._routes[path] = action
 
+    def respond(self, fn: Callable[[Recorded], Any] | None) -> None:
+        """Ask ``fn(recorded)`` for the action (or None: the default) for each
+        request that neither the plan nor ``serve`` answers.  It is called
+        under the server's lock, one request at a time."""
+        with self._lock:
+            self._responder = fn
+
     def _record(self, rec: Recorded) -> Optional[Any]:
         with self._lock:
             self.requests.append(rec)
             if self._plan:
                 return self._plan.popleft()
-            return self._routes.get(rec.path)
+            action = self._routes.get(rec.path)
+            if action is None and self._responder is not None:
+                action = self._responder(rec)
+            return action
 
     def _count_connection(self) -> None:
         with self._lock:
