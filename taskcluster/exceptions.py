@@ -9,8 +9,10 @@ Hierarchy::
     +-- TaskclusterConnectionError      no answer after the retries ran out
 
 Every exception carries a message a person can act on (never ``None``), names
-the method and URL where there is one (URLs never carry a bewit), and survives
-``pickle``: attributes are rebuilt from the constructor's keyword arguments.
+the method and URL where there is one (URLs never carry a bewit), answers
+``status_code``, ``code``, ``body``, ``method`` and ``url`` (None where they do
+not apply), and survives ``pickle``: attributes are rebuilt from the
+constructor's keyword arguments.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ __all__ = [
 
 class TaskclusterFailure(Exception):
     """Base exception for all Taskcluster client errors."""
+
+    # Every exception answers these, None where they do not apply, so a
+    # handler of TaskclusterFailure reads them without hasattr().
+    status_code = None
+    code = None
+    body = None
+    method = None
+    url = None
 
     def __init__(self, message, **fields):
         message = str(message) if message is not None else type(self).__name__
