@@ -67,7 +67,7 @@ def test_all_route_arguments_by_keyword_and_a_single_positional_payload(server, 
     rec = only_request(server)
     assert rec.method == "POST"
     assert rec.path == "/api/queue/v1/task/t/runs/0/artifacts/public%2Flog.txt"
-    assert rec.body == '{"storageType":"s3","ü":1}'.encode("utf-8")
+    assert rec.body == '{"storageType":"s3","ü":1}'.encode()
     assert rec.headers["content-type"] == "application/json"
 
 

@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 
 import taskcluster
-from taskcluster import _references
-from taskcluster._references import (SERVICES, ExchangeEntry, FunctionEntry,
-                                     Reference, load, parse, references_dir, thaw)
+from taskcluster._references import (
+    SERVICES,
+    ExchangeEntry,
+    FunctionEntry,
+    Reference,
+    load,
+    parse,
+    references_dir,
+    thaw,
+)
 
 REFS = Path(references_dir())
 PACKAGE_PARENT = str(Path(taskcluster.__file__).resolve().parents[1])
@@ -37,7 +44,7 @@ def test_references_dir_holds_the_manifest_and_every_listed_document():
     manifest = json.loads((REFS / "manifest.json").read_text("utf-8"))
     listed = sorted(manifest["references"])
     assert len(listed) == 17
-    expected = sorted("/references/%s/v1/%s.json" % sv for sv in SERVICES.values())
+    expected = sorted(f"/references/{s}/v1/{k}.json" for s, k in SERVICES.values())
     assert listed == expected
     for ref in listed:
         assert (REFS / ref[len("/references/"):]).is_file()
@@ -83,7 +90,7 @@ def test_loaded_entries_match_the_document(class_name):
             assert entry.service == doc["serviceName"]
             assert entry.paginated == ("continuationToken" in e.get("query", ()))
             # every <arg> of the route is a declared argument, in order
-            assert [a for a in entry.args if "<%s>" % a in entry.route] == list(entry.args)
+            assert [a for a in entry.args if f"<{a}>" in entry.route] == list(entry.args)
         else:
             assert entry.exchange == e["exchange"]
             assert thaw(entry.raw_routing_key) == e["routingKey"]

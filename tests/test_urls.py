@@ -5,17 +5,23 @@ import string
 
 import pytest
 
-from taskcluster._urls import (api_url, encode_uri_component, hawk_resource,
-                               split_url, stringify_query, wire_url)
+from taskcluster._urls import (
+    api_url,
+    encode_uri_component,
+    hawk_resource,
+    split_url,
+    stringify_query,
+    wire_url,
+)
 
 # ECMA-262 encodeURIComponent leaves exactly these unescaped.
 UNESCAPED = set(string.ascii_letters + string.digits + "-_.!~*'()")
 
 
 def test_encode_uri_component_follows_the_ecmascript_unescaped_set():
-    for code in range(0x00, 0x80):
+    for code in range(0x80):
         ch = chr(code)
-        expected = ch if ch in UNESCAPED else "%%%02X" % code
+        expected = ch if ch in UNESCAPED else f"%{code:02X}"
         assert encode_uri_component(ch) == expected, repr(ch)
 
 
