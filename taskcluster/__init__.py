@@ -18,9 +18,7 @@ loaded when first needed.
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._references import SERVICES as _SERVICES
+from ._services import SERVICES as _SERVICES
 from .exceptions import (TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
                          TaskclusterRestFailure)
@@ -51,7 +49,7 @@ def optionsFromEnvironment(defaults=None) -> dict:
     return options_from_environment(defaults)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str):
     if name in _SERVICES:
         from ._client import client_class
         cls = client_class(name)

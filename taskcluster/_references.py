@@ -14,30 +14,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Optional, Tuple
 
+from ._services import SERVICES
+
 __all__ = ["FunctionEntry", "ExchangeEntry", "RoutingKeyPart", "Reference",
            "SERVICES", "load", "references_dir"]
 
-# Class name -> (service directory, document), as the `taskcluster` package
-# names its classes.
-SERVICES: Mapping[str, Tuple[str, str]] = MappingProxyType({
-    "Auth": ("auth", "api"),
-    "AuthEvents": ("auth", "exchanges"),
-    "Github": ("github", "api"),
-    "GithubEvents": ("github", "exchanges"),
-    "Hooks": ("hooks", "api"),
-    "HooksEvents": ("hooks", "exchanges"),
-    "Index": ("index", "api"),
-    "Notify": ("notify", "api"),
-    "NotifyEvents": ("notify", "exchanges"),
-    "Object": ("object", "api"),
-    "PurgeCache": ("purge-cache", "api"),
-    "Queue": ("queue", "api"),
-    "QueueEvents": ("queue", "exchanges"),
-    "Secrets": ("secrets", "api"),
-    "WebServer": ("web-server", "api"),
-    "WorkerManager": ("worker-manager", "api"),
-    "WorkerManagerEvents": ("worker-manager", "exchanges"),
-})
 
 
 def _freeze(value: Any) -> Any:

@@ -26,7 +26,7 @@ import threading
 from typing import Any, Dict, Optional
 
 from ._options import DEFAULTS, options_from_environment
-from ._references import SERVICES
+from ._services import SERVICES
 
 __all__ = ["config", "ModuleApi"] + [n[0].lower() + n[1:] for n in SERVICES]
 
