@@ -48,3 +48,20 @@ def test_python_matches_node_goldens(kind, python_outputs):
 def test_case_count():
     cases = conformance_cases.all_cases()
     assert len(cases) >= 1000
+
+
+def test_comparison_catches_a_one_byte_difference():
+    """The comparison is strict: one byte, or key order, makes a case differ."""
+    case = {"kind": "buildUrl", "id": "x"}
+    assert compare.compare_case(case, {"ok": "https://a/b%2F"}, {"ok": "https://a/b%2f"})[0] == "differs"
+    case = {"kind": "tempCreds", "id": "y"}
+    assert compare.compare_case(case, {"ok": {"a": 1, "b": 2}}, {"ok": {"b": 2, "a": 1}})[0] == "differs"
+    assert compare.compare_case(case, {"error": "no"}, {"ok": {"a": 1}})[0] == "differs"
+    assert compare.compare_case(case, {"error": "no"}, {"error": "nein"})[0] == "identical"
+    req = {"kind": "request", "id": "z", "args": ["it's"]}
+    seen = {"method": "GET", "target": "/a/it%27s", "body": "", "result": None,
+            "headers": {"authorization": "Hawk x"}}
+    node = dict(seen, target="/a/it's")
+    assert compare.compare_case(req, {"ok": seen}, {"ok": node})[0] == "by-design"
+    other = dict(node, headers={"authorization": "Hawk y"})
+    assert compare.compare_case(req, {"ok": seen}, {"ok": other})[0] == "differs"
