@@ -1,0 +1,102 @@
+"""The refresh command against a deployment served from 127.0.0.1: the shared
+release-106 bundle, served under ``/references/`` as a deployment serves it."""
+
+import json
+from pathlib import Path
+
+import pytest
+from loopback import Reply
+
+from taskcluster import refresh
+from taskcluster._references import references_dir
+
+BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "data" / \
+    "taskcluster-references-v106.json"
+REPO_REFERENCES = Path(__file__).resolve().parents[1] / "references"
+
+pytestmark = pytest.mark.skipif(
+    not BUNDLE.is_file(),
+    reason=f"the shared references bundle is not at {BUNDLE} (it sits beside the "
+           "repository, in ../shared/data)")
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return {f["filename"]: f["content"] for f in json.loads(BUNDLE.read_text("utf-8"))}
+
+
+def deploy(server, bundle, absolute=False):
+    """Serve every file of the bundle at ``/<filename>``, as a deployment does."""
+    for filename, content in bundle.items():
+        if absolute and filename == "references/manifest.json":
+            content = dict(content, references=[server.url + r for r in content["references"]])
+        server.serve("/" + filename, Reply(200, content))
+
+
+def tree(root: Path) -> dict:
+    return {str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("trailing_slash", [False, True])
+def test_refresh_writes_the_repository_references(server, bundle, tmp_path, capsys,
+                                                  trailing_slash):
+    deploy(server, bundle)
+    root_url = server.url + ("/" if trailing_slash else "")
+    assert refresh.main(["--root-url", root_url, "--dest", str(tmp_path)]) == 0
+    written = tree(tmp_path)
+    expected = tree(REPO_REFERENCES)
+    assert len(expected) == 18               # 17 documents and the manifest
+    assert sorted(written) == sorted(expected)
+    for name in expected:
+        assert written[name] == expected[name], name
+    assert "wrote 17 references" in capsys.readouterr().out
+    # what was fetched: the manifest, then each API and exchanges document once;
+    # logs and metrics references are skipped
+    fetched = [r.path for r in server.requests]
+    assert fetched[0] == "/references/manifest.json"
+    assert sorted(fetched[1:]) == sorted("/references/" + name for name in expected
+                                         if name != "manifest.json")
+    assert all(r.method == "GET" for r in server.requests)
+
+
+def test_the_repository_references_are_the_ones_the_package_loads():
+    assert Path(references_dir()).resolve() in (REPO_REFERENCES.resolve(),
+                                                 Path(refresh.__file__).parent / "references")
+
+
+def test_a_manifest_with_absolute_urls(server, bundle, tmp_path):
+    deploy(server, bundle, absolute=True)
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 0
+    assert tree(tmp_path) == tree(REPO_REFERENCES)
+
+
+def test_a_missing_document_writes_nothing(server, bundle, tmp_path, capsys):
+    deploy(server, bundle)
+    server.serve("/references/queue/v1/api.json", Reply(404, {"code": "NotFound"}))
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err.startswith("refresh failed:") and "404" in err
+
+
+def test_a_document_that_is_not_a_reference_writes_nothing(server, bundle, tmp_path, capsys):
+    deploy(server, bundle)
+    server.serve("/references/index/v1/api.json", Reply(200, {"hello": "world"}))
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == []
+    assert "/references/index/v1/api.json is not an API or exchanges reference" in \
+        capsys.readouterr().err
+
+
+def test_a_manifest_without_references(server, tmp_path, capsys):
+    server.serve("/references/manifest.json", Reply(200, {"$schema": "x"}))
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
+    assert "no 'references' list" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_root_url_is_required(capsys):
+    with pytest.raises(SystemExit):
+        refresh.main([])
+    assert "--root-url" in capsys.readouterr().err
