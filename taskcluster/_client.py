@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
 import random as _random
 import threading
 import time
@@ -103,12 +104,22 @@ class BaseClient:
         entry = self._reference.entries.get(name) if isinstance(name, str) else None
         if entry is None or not isinstance(entry, _references.FunctionEntry):
             raise TaskclusterInputError(
-                "%s.%s: %r is not a method of %s" % (type(self).__name__, what, name,
-                                                     type(self).__name__),
+                "%s.%s: methodName %r is not a method of %s" % (type(self).__name__, what, name,
+                                                                type(self).__name__),
                 method=self._label(what), argument="methodName")
         return entry
 
     def _url(self, bound: BoundCall) -> str:
+        for name, value in bound.route_args:
+            # encodeURIComponent leaves "." alone, and HTTP stacks (urllib3
+            # here, WHATWG URL in Node) resolve a "." or ".." segment: the
+            # request would reach another path than the one signed.
+            if value in (".", ".."):
+                label = self._label(bound.entry.name)
+                raise TaskclusterInputError(
+                    "%s: route argument %r cannot be %r, a path segment that HTTP "
+                    "clients resolve away" % (label, name, value),
+                    method=label, argument=name)
         if self._api_base is None:
             raise TaskclusterInputError(
                 "%s: no rootUrl is configured; pass options={'rootUrl': ...} or set "
@@ -140,12 +151,13 @@ class BaseClient:
         label = self._label(entry.name)
         if entry.method != "get":
             raise TaskclusterInputError(
-                "%s: buildSignedUrl works only for GET methods, and %s is a %s"
+                "%s: buildSignedUrl works only for GET methods, and methodName %r is a %s"
                 % (label, entry.name, entry.method.upper()), method=label, argument="methodName")
         if expiration is None:
             expiration = self._options.signedUrlExpiration
         if isinstance(expiration, bool) or not isinstance(expiration, (int, float)) \
-                or not expiration > 0 or expiration != int(expiration):
+                or not math.isfinite(expiration) or not expiration > 0 \
+                or expiration != int(expiration):
             raise TaskclusterInputError(
                 "%s: expiration must be a positive number of seconds, not %r"
                 % (label, expiration), method=label, argument="expiration")
@@ -165,6 +177,16 @@ class BaseClient:
         bound, extras = bind(entry, args, kwargs)
         handler = extras.get("paginationHandler")
         limit = extras.get("paginationLimit")
+        label = self._label(entry.name)
+        for key, value in extras.items():
+            if value is not None and not entry.paginated:
+                raise TaskclusterInputError(
+                    "%s: %s is not paginated, so it takes no %s" % (label, entry.name, key),
+                    method=label, argument=key)
+        if handler is not None and not callable(handler):
+            raise TaskclusterInputError(
+                "%s: paginationHandler must be a function taking each page, not %s"
+                % (label, type(handler).__name__), method=label, argument="paginationHandler")
         if limit is not None and "limit" in entry.query:
             bound = _with_query(bound, limit=limit)
         if handler is None:
@@ -188,7 +210,7 @@ class BaseClient:
         entry = self._entry(methodName, "pages")
         if not entry.paginated:
             raise TaskclusterInputError(
-                "%s: %s is not paginated (it has no continuationToken query key)"
+                "%s: methodName %r is not paginated (it has no continuationToken query key)"
                 % (self._label(entry.name), entry.name),
                 method=self._label(entry.name), argument="methodName")
         bound, _ = bind(entry, args, kwargs)
@@ -199,7 +221,8 @@ class BaseClient:
             return None
         try:
             return _hawk.compact_json(bound.payload).encode("utf-8")
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, RecursionError) as e:
+            # RecursionError: nested deeper than json can encode.
             label = self._label(bound.entry.name)
             raise TaskclusterInputError(
                 "%s: the payload cannot be sent as JSON (%s)" % (label, e),
