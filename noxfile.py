@@ -46,3 +46,28 @@ def conformance(session: nox.Session) -> None:
     session.run("python", "node_oracle/nodeenv_setup.py")
     session.run("pytest", "-p", "no:cacheprovider", "conformance", "--live-oracle",
                 *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """This client beside the ``taskcluster`` package (113.2.0, in an environment
+    of its own: both are imported as ``taskcluster``), against one loopback
+    server on 127.0.0.1.  Prints a table; fails on nothing but errors.
+    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    session.install(".")
+    theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
+    python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
+    marker = os.path.join(theirs, ".installed")
+    if not os.path.exists(marker):
+        session.run("python", "-m", "venv", "--clear", theirs)
+        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "taskcluster==113.2.0", external=True)
+        with open(marker, "w"):
+            pass
+    # Run from elsewhere: the repository's taskcluster/ must not shadow either package.
+    with session.chdir(session.create_tmp()):
+        session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
+                    *session.posargs)
