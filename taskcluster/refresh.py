@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import Callable, Dict, List, Optional
 from urllib.parse import urljoin
@@ -21,6 +22,9 @@ from urllib.parse import urljoin
 __all__ = ["fetch_references", "write_references", "main"]
 
 _KINDS = ("api.json", "exchanges.json")
+# Where a document may be written: "<service>/<version>/<kind>.json", no more
+# (a manifest entry with "../" must not write outside --dest).
+_PATH = re.compile(r"^[A-Za-z0-9_-]+/v[0-9]+/(api|exchanges)\.json$")
 
 
 def _default_get(url: str):
@@ -45,6 +49,9 @@ def fetch_references(root_url: str, get: Optional[Callable[[str], dict]] = None)
         path = ref.split("/references/", 1)[-1] if "/references/" in ref else ref.lstrip("/")
         if not path.endswith(_KINDS):
             continue
+        if not _PATH.match(path):
+            raise ValueError("%sreferences/manifest.json lists %r, which is not "
+                             "<service>/<version>/api.json or exchanges.json" % (root, ref))
         url = ref if "://" in ref else urljoin(root, ref.lstrip("/"))
         doc = get(url)
         if not isinstance(doc, dict) or "serviceName" not in doc or \

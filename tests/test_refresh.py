@@ -96,6 +96,19 @@ def test_a_manifest_without_references(server, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_manifest_entry_cannot_write_outside_dest(server, bundle, tmp_path, capsys):
+    deploy(server, bundle)
+    doc = bundle["references/queue/v1/api.json"]
+    server.respond(lambda rec: Reply(200, doc))      # any path answers a valid reference
+    server.serve("/references/manifest.json", Reply(200, {"references": [
+        "/references/queue/v1/api.json", "/references/../../escaped/v1/api.json"]}))
+    dest = tmp_path / "dest"
+    assert refresh.main(["--root-url", server.url, "--dest", str(dest)]) == 1
+    assert "escaped" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path.parent / "escaped").exists()
+
+
 def test_root_url_is_required(capsys):
     with pytest.raises(SystemExit):
         refresh.main([])
