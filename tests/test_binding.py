@@ -164,11 +164,18 @@ def test_build_url_needs_no_payload(queue, server):
 # -- refusals: each names the method and the argument, and sends nothing -------------
 
 def refused(server, call, *args, **kwargs) -> TaskclusterInputError:
+    """Call ``call`` (a client's method), expect it refused before sending,
+    with a message naming the method and the argument at fault."""
     with pytest.raises(TaskclusterInputError) as info:
         call(*args, **kwargs)
-    assert isinstance(info.value, TaskclusterFailure)
+    e = info.value
+    assert isinstance(e, TaskclusterFailure)
     assert server.requests == []
-    return info.value
+    label = f"{type(call.__self__).__name__}.{call.__name__}"
+    assert e.method == label and str(e).startswith(label + ": ")
+    if e.argument is not None:
+        assert e.argument in str(e)
+    return e
 
 
 def test_missing_route_argument(server, queue):
