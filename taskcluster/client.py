@@ -79,9 +79,9 @@ class ModuleApi:
         from ._client import client_class
         with self._lock:
             instance = client_class(self._class_name)(options)
-            old, self._cached = self._cached, (options, instance)
-        if old is not None:
-            old[1].close()
+            # The previous client is not closed here: another thread may be
+            # mid-call on it.  Its connections go when its last user drops it.
+            self._cached = (options, instance)
         return instance
 
     def __getattr__(self, name: str):
