@@ -1,16 +1,20 @@
 """Hawk request signing: Authorization headers, bewits and the ``ext`` data.
 
 Pure functions of their inputs; the clock and the nonce are parameters with
-real defaults.  The MAC itself is mohawk's (``mohawk.util.calculate_mac``);
-the header and bewit are formatted here to match what Node's ``hawk`` (9.x)
-produces for the Taskcluster client: attributes in the order id, ts, nonce,
-ext, mac; no payload ``hash`` (the Node client sends none); no ``ext`` at all
-when there is nothing to carry.
+real defaults.  The string the MAC covers is mohawk's
+(``mohawk.util.normalize_string``), HMAC-SHA256'd here: mohawk's
+``calculate_mac`` logs that string at DEBUG, and its ``ext`` carries the
+certificate with its signature.  The header and bewit are formatted here to
+match what Node's ``hawk`` (9.x) produces for the Taskcluster client:
+attributes in the order id, ts, nonce, ext, mac; no payload ``hash`` (the
+Node client sends none); no ``ext`` at all when there is nothing to carry.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import math
 import secrets
@@ -68,7 +72,7 @@ def random_nonce() -> str:
 
 
 class _MacInput:
-    """What mohawk's ``calculate_mac`` reads off its Resource, without the
+    """What mohawk's ``normalize_string`` reads off its Resource, without the
     cost of building one (URL parsing and logging we do not need)."""
     __slots__ = ("credentials", "timestamp", "nonce", "method", "name",
                  "host", "port", "ext", "app", "dlg")
@@ -88,13 +92,15 @@ class _MacInput:
 
 def _mac(kind: str, client_id: str, access_token: str, ts: int, nonce: str,
          method: str, url: str, ext: Optional[str]) -> str:
-    from mohawk.util import calculate_mac  # imported when first signing
+    from mohawk.util import normalize_string  # imported when first signing
 
     _, host, port, path, query = split_url(url)
     credentials = {"id": client_id, "key": access_token, "algorithm": "sha256"}
     resource = _MacInput(credentials, str(ts), nonce, method.upper(),
                          hawk_resource(path, query), host, str(port), ext)
-    return calculate_mac(kind, resource, None).decode("ascii")
+    normalized = normalize_string(kind, resource, None).encode("utf-8")
+    digest = hmac.new(access_token.encode("ascii"), normalized, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
 
 
 def authorization_header(method: str, url: str, client_id: str, access_token: str,
