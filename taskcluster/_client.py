@@ -249,11 +249,15 @@ class BaseClient:
             try:
                 response = transport.send(method, target, headers, body, o.timeout)
             except TransportError as e:
+                # Not chained (superExc None, raised outside this block): the
+                # HTTP library's exception holds the signed request.
                 failure: TaskclusterFailure = TaskclusterConnectionError(
                     "%s: %s %s failed after %d attempt%s: %s"
                     % (label, method, url, attempt, "" if attempt == 1 else "s", e),
                     method=label, url=url, superExc=None)
+                retriable = e.retriable
             else:
+                retriable = True
                 if response.status < 400:
                     parsed = _json_body(response)
                     if parsed is not _INVALID:
@@ -262,9 +266,8 @@ class BaseClient:
                                             "the response body is not valid JSON")
                 else:
                     failure = _rest_failure(label, method, url, response)
-                    if not is_retriable_status(response.status):
-                        raise failure
-            if attempt > o.maxRetries:
+                    retriable = is_retriable_status(response.status)
+            if not retriable or attempt > o.maxRetries:
                 raise failure
             delay = backoff_delay(attempt, o.delayFactor, o.randomizationFactor,
                                   o.maxDelay, self._random)

@@ -44,8 +44,9 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 # What a Hawk header attribute can carry (printable ASCII but '"' and '\').
-_HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+$')
-_ROOT_URL = re.compile(r'^https?://[^/?#\s]+(/[^?#\s]*)?$', re.IGNORECASE)
+# \Z, not $: "$" also matches before a trailing newline.
+_HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+\Z')
+_ROOT_URL = re.compile(r'^https?://[^/?#\s]+(/[^?#\s]*)?\Z', re.IGNORECASE)
 
 
 def _error(context: str, argument: str, what: str) -> TaskclusterInputError:

@@ -2,7 +2,9 @@
 
 Nothing here knows about Taskcluster.  A transport raises
 :class:`TransportError` when no response was had (refused, reset, timeout,
-truncated body); the client decides what to retry.
+truncated body), or with ``retriable=False`` when the request could not even
+be made (a URL or header the HTTP library refuses); the client decides what
+to retry.  Its message never quotes a header.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ class Response:
 
 
 class TransportError(Exception):
-    """No (complete) response.  ``timeout`` tells a timeout apart."""
+    """No (complete) response.  ``timeout`` tells a timeout apart;
+    ``retriable`` is False when sending again cannot help."""
 
-    def __init__(self, message: str, timeout: bool = False):
+    def __init__(self, message: str, timeout: bool = False, retriable: bool = True):
         super().__init__(message)
         self.timeout = timeout
+        self.retriable = retriable
 
 
 class RequestsTransport:
@@ -61,8 +65,14 @@ class RequestsTransport:
         except requests.Timeout as e:
             raise TransportError("timed out after %ss (%s)" % (timeout, type(e).__name__),
                                  timeout=True) from None
-        except requests.RequestException as e:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as e:
             raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
+        except requests.RequestException as e:
+            # Refused before sending.  requests quotes an invalid header's
+            # value, and that may be the Authorization header: leave it out.
+            detail = "" if isinstance(e, requests.exceptions.InvalidHeader) else ": " + _short(e)
+            raise TransportError("%s%s" % (type(e).__name__, detail), retriable=False) from None
         return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, content)
 
     def close(self) -> None:

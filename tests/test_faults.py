@@ -218,6 +218,29 @@ def test_resets_exhaust_the_retries_then_raise_a_connection_error(server, make):
     assert queue.clock.delays == pytest.approx([0.2, 0.4], rel=1e-12)
 
 
+def test_a_request_the_http_library_refuses_is_not_retried_nor_quoted(server):
+    # A nonce function that returns a newline makes an Authorization header
+    # that cannot be sent; requests says so quoting the header.
+    clock = Clock()
+    with taskcluster.Queue({"rootUrl": server.url, "credentials": CREDS},
+                           sleep=clock.sleep, nonce=lambda: "abc\n") as queue:
+        with pytest.raises(TaskclusterConnectionError) as info:
+            queue.task("abc")
+    e = info.value
+    assert "InvalidHeader" in str(e) and "failed after 1 attempt" in str(e)
+    assert "Hawk" not in str(e) and "mac=" not in str(e)
+    assert e.__context__ is None and e.__cause__ is None and e.superExc is None
+    assert clock.delays == [] and server.requests == []
+
+
+def test_a_url_the_http_library_refuses_is_not_retried(make):
+    queue = make(rootUrl="http://*.invalid")
+    with pytest.raises(TaskclusterConnectionError) as info:
+        queue.task("abc")
+    assert "InvalidURL" in str(info.value) and "http://*.invalid" in str(info.value)
+    assert queue.clock.delays == []
+
+
 def test_each_attempt_takes_a_new_nonce_from_the_injected_function(server):
     issued = iter(["nonce1", "nonce2", "nonce3"])
     clock = Clock()
