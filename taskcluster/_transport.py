@@ -76,8 +76,22 @@ class RequestsTransport:
         return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, content)
 
     def close(self) -> None:
-        if self._owned:
-            self.session.close()
+        if not self._owned:
+            return
+        # Session.close() only drops urllib3's pools (urllib3 2 closes a
+        # pool's connections when the pool is collected), and after a timeout
+        # the exception's traceback keeps the pool in a cycle: its sockets
+        # stayed open until the cycle collector ran.  Close each pool now.
+        for adapter in self.session.adapters.values():
+            managers = [getattr(adapter, "poolmanager", None)]
+            managers += list(getattr(adapter, "proxy_manager", {}).values())
+            for manager in managers:
+                pools = getattr(manager, "pools", None)
+                for key in pools.keys() if pools is not None else ():
+                    pool = pools.get(key)
+                    if pool is not None:
+                        pool.close()
+        self.session.close()
 
 
 def _short(exc: BaseException) -> str:
