@@ -233,14 +233,6 @@ def test_a_request_the_http_library_refuses_is_not_retried_nor_quoted(server):
     assert clock.delays == [] and server.requests == []
 
 
-def test_a_url_the_http_library_refuses_is_not_retried(make):
-    queue = make(rootUrl="http://*.invalid")
-    with pytest.raises(TaskclusterConnectionError) as info:
-        queue.task("abc")
-    assert "InvalidURL" in str(info.value) and "http://*.invalid" in str(info.value)
-    assert queue.clock.delays == []
-
-
 def test_each_attempt_takes_a_new_nonce_from_the_injected_function(server):
     issued = iter(["nonce1", "nonce2", "nonce3"])
     clock = Clock()
