@@ -128,6 +128,8 @@ def threaded_rate(fn, reps: int, duration: float, threads: int = THREADS) -> tup
 def round_trips(fn, counter: str, reps: int, duration: float, threads: bool) -> dict:
     """Calls per second, and the connections opened after the client's first call."""
     fn()  # the client's lazy set-up and first connection: not counted
+    if threads:
+        _threaded_once(fn, 0.05, THREADS)  # each thread's first connection: nor these
     before = read_counter(counter)
     if threads:
         values, calls = threaded_rate(fn, reps, duration)
