@@ -173,7 +173,9 @@ class BaseClient:
         return _signed_url(url, bewit)
 
     # -- calls -----------------------------------------------------------------
-    def _call(self, entry, args, kwargs):
+    def _bind_paginated(self, entry, args, kwargs):
+        """Bind a call and apply ``paginationLimit`` (as the ``limit`` query
+        key); returns the bound call and the ``paginationHandler``, if any."""
         bound, extras = bind(entry, args, kwargs)
         handler = extras.get("paginationHandler")
         limit = extras.get("paginationLimit")
@@ -189,6 +191,10 @@ class BaseClient:
                 % (label, type(handler).__name__), method=label, argument="paginationHandler")
         if limit is not None and "limit" in entry.query:
             bound = _with_query(bound, limit=limit)
+        return bound, handler
+
+    def _call(self, entry, args, kwargs):
+        bound, handler = self._bind_paginated(entry, args, kwargs)
         if handler is None:
             return self._send(bound)
         for page in self._pages(bound):
@@ -213,7 +219,12 @@ class BaseClient:
                 "%s: methodName %r is not paginated (it has no continuationToken query key)"
                 % (self._label(entry.name), entry.name),
                 method=self._label(entry.name), argument="methodName")
-        bound, _ = bind(entry, args, kwargs)
+        bound, handler = self._bind_paginated(entry, args, kwargs)
+        if handler is not None:
+            raise TaskclusterInputError(
+                "%s: pages() yields the pages itself; paginationHandler is for calling %s "
+                "directly" % (self._label(entry.name), entry.name),
+                method=self._label(entry.name), argument="paginationHandler")
         return self._pages(bound)
 
     def _serialize(self, bound: BoundCall) -> Optional[bytes]:

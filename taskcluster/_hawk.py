@@ -33,6 +33,9 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+_INVALID = object()
+
+
 def parse_certificate(certificate: Any) -> Optional[dict]:
     """A temporary credential's certificate as a dict (given as str or dict).
 
@@ -40,13 +43,17 @@ def parse_certificate(certificate: Any) -> Optional[dict]:
     if certificate is None or certificate == "":
         return None
     if isinstance(certificate, bytes):
-        certificate = certificate.decode("utf-8")
+        certificate = certificate.decode("utf-8", "replace")
     if isinstance(certificate, str):
         try:
             certificate = json.loads(certificate)
         except ValueError:
-            # The text may hold a signature: never echo it.
-            raise ValueError("the certificate is not valid JSON") from None
+            certificate = _INVALID
+        # Raised outside the except block: the JSON error's ``doc`` is the
+        # certificate text, signature included, and must not ride along as
+        # the new exception's context.
+        if certificate is _INVALID:
+            raise ValueError("the certificate is not valid JSON")
     if not isinstance(certificate, dict):
         raise ValueError("the certificate must be a JSON object")
     return certificate

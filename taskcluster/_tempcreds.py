@@ -51,8 +51,9 @@ def create_temporary_credentials(clientId: str, accessToken: str, start, expiry,
                                  seed: Optional[str] = None,
                                  new_slug: Callable[[], str] = _slugid.v4) -> dict:
     if certificate:
-        raise _fail("certificate", "temporary credentials cannot be used to make new "
-                    "temporary credentials; issue them with permanent credentials")
+        raise _fail("certificate", "a certificate was given, but temporary credentials "
+                    "cannot be used to make new temporary credentials; issue them with "
+                    "permanent credentials")
     if not clientId or not isinstance(clientId, str):
         raise _fail("clientId", "clientId (the issuer) is required, as a str")
     if not accessToken or not isinstance(accessToken, str):

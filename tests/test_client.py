@@ -383,3 +383,32 @@ def test_client_classes_carry_their_reference():
     assert set(queue.funcinfo) == set(load("Queue").entries)
     assert queue.task.entry is load("Queue").entries["task"]
     assert taskcluster.Queue.__module__ == "taskcluster"
+
+
+def test_pages_applies_pagination_limit(server):
+    queue = taskcluster.Queue({"rootUrl": server.url})
+    pages = list(queue.pages("listTaskGroup", "g", paginationLimit=3))
+    assert len(pages) == 1
+    assert server.requests[0].query == "limit=3"
+
+
+def test_pages_refuses_a_pagination_handler(server):
+    queue = taskcluster.Queue({"rootUrl": server.url})
+    with pytest.raises(taskcluster.TaskclusterInputError, match="paginationHandler"):
+        queue.pages("listTaskGroup", "g", paginationHandler=print)
+    assert server.requests == []
+
+
+def test_malformed_certificate_error_keeps_no_trace_of_the_text():
+    secret_cert = '{"signature": "SECRET-SIGNATURE", broken'
+    with pytest.raises(taskcluster.TaskclusterInputError) as info:
+        taskcluster.Queue({"rootUrl": "https://tc.example.com",
+                           "credentials": {"clientId": "c", "accessToken": "t",
+                                           "certificate": secret_cert}})
+    chain, exc = [], info.value
+    while exc is not None:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for exc in chain:
+        assert "SECRET-SIGNATURE" not in str(exc)
+        assert "SECRET-SIGNATURE" not in repr(vars(exc))
