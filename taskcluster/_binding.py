@@ -19,11 +19,10 @@ names the method, the argument and what was expected.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 from ._references import FunctionEntry
-from ._urls import encode_uri_component, stringify_query
+from ._urls import _UNESCAPED, encode_uri_component, stringify_query
 from .exceptions import TaskclusterInputError
 
 __all__ = ["BoundCall", "bind", "route_path", "CALL_KEYWORDS"]
@@ -34,8 +33,9 @@ _UNSET = object()
 CALL_KEYWORDS = ("payload", "query", "params", "paginationHandler", "paginationLimit")
 
 
-@dataclass(frozen=True)
-class BoundCall:
+class BoundCall(NamedTuple):
+    """A call's arguments, bound and checked (a tuple: made on every call,
+    and three times cheaper to make than a frozen dataclass)."""
     entry: FunctionEntry
     route_args: Tuple[Tuple[str, str], ...]   # (name, value) in route order
     payload: Any                              # _UNSET when the entry has no input
@@ -46,7 +46,7 @@ class BoundCall:
         return self.payload is not _UNSET
 
     def path(self) -> str:
-        return route_path(self.entry, dict(self.route_args))
+        return _route_path(self.entry, self.route_args)
 
     def query_string(self) -> str:
         return stringify_query(dict(self.query)) if self.query else ""
@@ -116,6 +116,18 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
 
     Returns the bound call and the pagination keywords that were given
     (``paginationHandler``, ``paginationLimit``)."""
+    n = len(entry.args)
+    if not kwargs and len(args) == (n + 1 if entry.input else n):
+        # The common call, everything positional: what the general rules
+        # below give for it, without their bookkeeping.
+        for v in (args[:n] if entry.input else args):
+            if type(v) is not str:
+                route_args = tuple((a, _route_value(entry, a, v))
+                                   for a, v in zip(entry.args, args))
+                break
+        else:
+            route_args = tuple(zip(entry.args, args))
+        return BoundCall(entry, route_args, args[n] if entry.input else _UNSET, ()), {}
     kwargs = dict(kwargs)
     payload = kwargs.pop("payload", _UNSET)
     query = kwargs.pop("query", None)
@@ -199,12 +211,16 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
 
 def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
     """The route with each ``<arg>`` replaced by its encodeURIComponent'ed value."""
+    return _route_path(entry, [(name, values[name]) for name in entry.args])
+
+
+def _route_path(entry: FunctionEntry, route_args) -> str:
     path = entry.route
-    for name in entry.args:
+    for name, value in route_args:
         try:
-            encoded = encode_uri_component(values[name])
+            encoded = value if _UNESCAPED(value) else encode_uri_component(value)
         except UnicodeEncodeError:
             raise _fail(entry, name, "route argument %r holds a lone surrogate, which "
                         "cannot be UTF-8 encoded" % name) from None
-        path = path.replace("<%s>" % name, encoded)
+        path = path.replace("<" + name + ">", encoded)
     return path

@@ -100,7 +100,8 @@ class BaseClient:
         return "%s.%s" % (type(self).__name__, name)
 
     def _entry(self, method_name: Any, what: str):
-        name = getattr(method_name, "__name__", method_name)
+        name = method_name if type(method_name) is str else \
+            getattr(method_name, "__name__", method_name)
         entry = self._reference.entries.get(name) if isinstance(name, str) else None
         if entry is None or not isinstance(entry, _references.FunctionEntry):
             raise TaskclusterInputError(

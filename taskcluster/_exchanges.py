@@ -41,22 +41,46 @@ def _part_value(label: str, part, value: Any) -> str:
                 % (part.name, type(value).__name__))
 
 
+_prepared: Dict[int, tuple] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _prepare(entry: ExchangeEntry) -> tuple:
+    """What every call of an exchange method needs, computed once per entry:
+    (entry, part names, index of each free part, the all-wildcards pattern
+    as words, the reference as plain data, whether its parts hold only scalars)."""
+    prepared = _prepared.get(id(entry))
+    if prepared is None or prepared[0] is not entry:
+        reference = thaw(entry.raw_routing_key)
+        flat = all(type(v) in _SCALARS for part in reference for v in part.values())
+        words = tuple(p.constant if p.constant else ("#" if p.multipleWords else "*")
+                      for p in entry.routingKey)
+        index = {p.name: i for i, p in enumerate(entry.routingKey) if not p.constant}
+        prepared = (entry, frozenset(p.name for p in entry.routingKey), index, words,
+                    reference, flat)
+        _prepared[id(entry)] = prepared
+    return prepared
+
+
 def routing_key_pattern(label: str, entry: ExchangeEntry, values: Mapping[str, Any]) -> str:
-    known = {p.name for p in entry.routingKey}
-    for key in values:
-        if key not in known:
-            raise _fail(label, key, "unknown routing-key part %r (parts: %s)"
-                        % (key, ", ".join(p.name for p in entry.routingKey)))
-    words = []
-    for part in entry.routingKey:
-        if part.constant:
-            words.append(part.constant)
-            continue
-        value = values.get(part.name)
-        if value is None:
-            words.append("#" if part.multipleWords else "*")
-        else:
-            words.append(_part_value(label, part, value))
+    _, known, index, defaults, _, _ = _prepare(entry)
+    if not known.issuperset(values):
+        key = next(k for k in values if k not in known)
+        raise _fail(label, key, "unknown routing-key part %r (parts: %s)"
+                    % (key, ", ".join(p.name for p in entry.routingKey)))
+    words = list(defaults)
+    parts = entry.routingKey
+    try:
+        for key, value in values.items():
+            i = index.get(key)  # None for a constant part: its constant stays
+            if i is not None and value is not None:
+                words[i] = _part_value(label, parts[i], value)
+    except TaskclusterInputError:
+        # Report the first bad value in routing-key order, whatever the dict's order.
+        for part in parts:
+            if part.name in index and values.get(part.name) is not None:
+                _part_value(label, part, values[part.name])
+        raise
     return ".".join(words)
 
 
@@ -69,7 +93,9 @@ def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
     parts in order.  A dict and keywords may be combined (keywords win)."""
     values: Dict[str, Any] = {}
     pattern = None
-    if len(args) == 1 and isinstance(args[0], str) and not kwargs:
+    if not args:
+        values = kwargs  # already this call's own dict
+    elif len(args) == 1 and isinstance(args[0], str) and not kwargs:
         pattern = args[0]
     elif len(args) == 1 and isinstance(args[0], Mapping):
         values.update(args[0])
@@ -82,12 +108,16 @@ def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
                         % (len(free), ", ".join(p.name for p in free), len(args)))
         for part, value in zip(free, args):
             values[part.name] = value
-    for key, value in kwargs.items():
-        values[key] = value
+    if values is not kwargs:
+        values.update(kwargs)
     if pattern is None:
         pattern = routing_key_pattern(label, entry, values)
+    reference, flat = _prepare(entry)[4:]
     return {
         "exchange": (prefix or "") + entry.exchange,
         "routingKeyPattern": pattern,
-        "routingKeyReference": thaw(entry.raw_routing_key),
+        # a copy for the caller to keep: one level deep is whole when the
+        # parts hold only scalars, as every reference's do
+        "routingKeyReference": [dict(p) for p in reference] if flat
+        else thaw(entry.raw_routing_key),
     }

@@ -1,10 +1,11 @@
 """Hawk request signing: Authorization headers, bewits and the ``ext`` data.
 
 Pure functions of their inputs; the clock and the nonce are parameters with
-real defaults.  The string the MAC covers is mohawk's
-(``mohawk.util.normalize_string``), HMAC-SHA256'd here: mohawk's
-``calculate_mac`` logs that string at DEBUG, and its ``ext`` carries the
-certificate with its signature.  The header and bewit are formatted here to
+real defaults.  The string the MAC covers is Hawk 1's normalized string,
+written here as mohawk's ``normalize_string`` and Node's hawk write it, and
+HMAC-SHA256'd here (mohawk's ``calculate_mac`` logs that string at DEBUG,
+and its ``ext`` carries the certificate with its signature); the tests
+verify every header and bewit with mohawk.  The header and bewit are formatted here to
 match what Node's ``hawk`` (9.x) produces for the Taskcluster client:
 attributes in the order id, ts, nonce, ext, mac; no payload ``hash`` (the
 Node client sends none); no ``ext`` at all when there is nothing to carry.
@@ -78,35 +79,15 @@ def random_nonce() -> str:
     return secrets.token_urlsafe(6)[:6]
 
 
-class _MacInput:
-    """What mohawk's ``normalize_string`` reads off its Resource, without the
-    cost of building one (URL parsing and logging we do not need)."""
-    __slots__ = ("credentials", "timestamp", "nonce", "method", "name",
-                 "host", "port", "ext", "app", "dlg")
-
-    def __init__(self, credentials, timestamp, nonce, method, name, host, port, ext):
-        self.credentials = credentials
-        self.timestamp = timestamp
-        self.nonce = nonce
-        self.method = method
-        self.name = name
-        self.host = host
-        self.port = port
-        self.ext = ext
-        self.app = None
-        self.dlg = None
-
-
 def _mac(kind: str, client_id: str, access_token: str, ts: int, nonce: str,
          method: str, url: str, ext: Optional[str]) -> str:
-    from mohawk.util import normalize_string  # imported when first signing
-
     _, host, port, path, query = split_url(url)
-    credentials = {"id": client_id, "key": access_token, "algorithm": "sha256"}
-    resource = _MacInput(credentials, str(ts), nonce, method.upper(),
-                         hawk_resource(path, query), host, str(port), ext)
-    normalized = normalize_string(kind, resource, None).encode("utf-8")
-    digest = hmac.new(access_token.encode("ascii"), normalized, hashlib.sha256).digest()
+    # Hawk 1's normalized string, as mohawk's normalize_string and Node's hawk
+    # write it: no payload hash (the Node client sends none), no app or dlg.
+    normalized = "hawk.1.%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n%s\n" % (
+        kind, ts, nonce, method.upper(), hawk_resource(path, query), host, port, ext or "")
+    digest = hmac.new(access_token.encode("ascii"), normalized.encode("utf-8"),
+                      hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -9,6 +9,7 @@ client sends).  Conformance cases pin each of these.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Mapping, Tuple
 from urllib.parse import quote
 
@@ -20,11 +21,21 @@ __all__ = ["encode_uri_component", "stringify_query", "api_url",
 _JS_SAFE = "!*'()"
 
 
+# A value made only of characters that need no escaping is its own encoding
+# (slugids, names, numbers): checked in one regex match instead of quote().
+_UNESCAPED = re.compile(r"[A-Za-z0-9\-_.~!*'()]*").fullmatch
+
+
 def encode_uri_component(value: str) -> str:
     """JavaScript's ``encodeURIComponent`` (UTF-8, upper-case hex).
 
     Raises UnicodeEncodeError for a lone surrogate, as JavaScript throws
     URIError."""
+    if _UNESCAPED(value):
+        return value
+    # Artifact names: "/" is often the only character to escape.
+    if "/" in value and _UNESCAPED(value.replace("/", "")):
+        return value.replace("/", "%2F")
     return quote(value, safe=_JS_SAFE, encoding="utf-8", errors="strict")
 
 
@@ -89,13 +100,15 @@ def split_url(url: str) -> Tuple[str, str, int, str, str]:
 # Node's legacy url.parse escapes these characters in the path and query
 # ("unwise" characters of RFC 2396, and the single quote).
 _NODE_AUTO_ESCAPE = {ord(c): "%%%02X" % ord(c) for c in "\t\n\r \"'<>\\^`{|}"}
+_NODE_UNWISE = re.compile("[%s]" % re.escape("\t\n\r \"'<>\\^`{|}")).search
 
 
 def hawk_resource(path: str, query: str) -> str:
     """The resource that Node's hawk signs: ``url.parse(url)``'s pathname and
     search, where the parse has escaped ``'`` (and other unwise characters)."""
     resource = path + ("?" + query if query else "")
-    return resource.translate(_NODE_AUTO_ESCAPE)
+    # translate() walks every character; most resources hold none of these.
+    return resource.translate(_NODE_AUTO_ESCAPE) if _NODE_UNWISE(resource) else resource
 
 
 def wire_url(url: str) -> str:
