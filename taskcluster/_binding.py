@@ -37,7 +37,7 @@ class BoundCall(NamedTuple):
     """A call's arguments, bound and checked (a tuple: made on every call,
     and three times cheaper to make than a frozen dataclass)."""
     entry: FunctionEntry
-    route_args: Tuple[Tuple[str, str], ...]   # (name, value) in route order
+    route_args: Tuple[str, ...]               # values, in the order of entry.args
     payload: Any                              # _UNSET when the entry has no input
     query: Tuple[Tuple[str, Any], ...]
 
@@ -46,10 +46,17 @@ class BoundCall(NamedTuple):
         return self.payload is not _UNSET
 
     def path(self) -> str:
+        """The path relative to the API base, e.g. ``task/abc/status``."""
         return _route_path(self.entry, self.route_args)
 
     def query_string(self) -> str:
         return stringify_query(dict(self.query)) if self.query else ""
+
+
+# BoundCall's generated __new__ is Python code; the tuple's own is not, and a
+# bound call is made for every call and every URL.
+def _new_bound(entry, route_args, payload, query, _new=tuple.__new__) -> BoundCall:
+    return _new(BoundCall, (entry, route_args, payload, query))
 
 
 def _label(entry: FunctionEntry) -> str:
@@ -120,14 +127,12 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
     if not kwargs and len(args) == (n + 1 if entry.input else n):
         # The common call, everything positional: what the general rules
         # below give for it, without their bookkeeping.
-        for v in (args[:n] if entry.input else args):
+        values = args[:n] if entry.input else args
+        for v in values:
             if type(v) is not str:
-                route_args = tuple((a, _route_value(entry, a, v))
-                                   for a, v in zip(entry.args, args))
+                values = tuple(_route_value(entry, a, v) for a, v in zip(entry.args, values))
                 break
-        else:
-            route_args = tuple(zip(entry.args, args))
-        return BoundCall(entry, route_args, args[n] if entry.input else _UNSET, ()), {}
+        return _new_bound(entry, values, args[n] if entry.input else _UNSET, ()), {}
     kwargs = dict(kwargs)
     payload = kwargs.pop("payload", _UNSET)
     query = kwargs.pop("query", None)
@@ -184,7 +189,7 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
     if missing:
         raise _fail(entry, missing[0], "missing route argument%s %s"
                     % ("" if len(missing) == 1 else "s", ", ".join(repr(m) for m in missing)))
-    route_args = tuple((a, _route_value(entry, a, values[a])) for a in entry.args)
+    route_args = tuple(_route_value(entry, a, values[a]) for a in entry.args)
 
     if entry.input:
         if payload is _UNSET and require_payload:
@@ -206,21 +211,36 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
         limit = extras["paginationLimit"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise _fail(entry, "paginationLimit", "paginationLimit must be a positive int")
-    return BoundCall(entry, route_args, payload, query_items), extras
+    return _new_bound(entry, route_args, payload, query_items), extras
 
 
 def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
     """The route with each ``<arg>`` replaced by its encodeURIComponent'ed value."""
-    return _route_path(entry, [(name, values[name]) for name in entry.args])
+    return "/" + _route_path(entry, tuple(values[name] for name in entry.args))
 
 
-def _route_path(entry: FunctionEntry, route_args) -> str:
-    path = entry.route
-    for name, value in route_args:
-        try:
-            encoded = value if _UNESCAPED(value) else encode_uri_component(value)
-        except UnicodeEncodeError:
-            raise _fail(entry, name, "route argument %r holds a lone surrogate, which "
-                        "cannot be UTF-8 encoded" % name) from None
-        path = path.replace("<" + name + ">", encoded)
+def _encode_route_value(entry: FunctionEntry, name: str, value: str) -> str:
+    if value == "." or value == "..":
+        # encodeURIComponent leaves "." alone, and HTTP stacks (Node's WHATWG
+        # URL too) resolve such a segment: the request would reach another
+        # path than the one signed.
+        raise _fail(entry, name, "route argument %r cannot be %r, a path segment that "
+                    "HTTP clients resolve away" % (name, value))
+    try:
+        return encode_uri_component(value)
+    except UnicodeEncodeError:
+        raise _fail(entry, name, "route argument %r holds a lone surrogate, which "
+                    "cannot be UTF-8 encoded" % name) from None
+
+
+def _route_path(entry: FunctionEntry, route_args: Tuple[str, ...]) -> str:
+    """The route's path relative to the API base (no leading "/")."""
+    pieces = entry.route_pieces
+    path = pieces[0]
+    for i, slot in enumerate(entry.route_slots, 1):
+        value = route_args[slot]
+        # A value that needs no escaping (most ids) is its own encoding.
+        if not _UNESCAPED(value) or value[:1] == ".":
+            value = _encode_route_value(entry, entry.args[slot], value)
+        path += value + pieces[i]
     return path

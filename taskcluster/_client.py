@@ -18,12 +18,12 @@ import time
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from . import _hawk, _references
-from ._binding import BoundCall, bind
+from ._binding import BoundCall, _route_path, bind
 from ._exchanges import binding as exchange_binding
 from ._options import Resolved, resolve
 from ._retry import backoff_delay, is_retriable_status
 from ._transport import Response, TransportError
-from ._urls import wire_url
+from ._urls import origin_of, wire_url
 from .exceptions import (TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
                          TaskclusterRestFailure)
@@ -45,6 +45,7 @@ class BaseClient:
     """
 
     _reference: _references.Reference
+    _functions: Dict[str, _references.FunctionEntry]   # name -> entry, functions only
 
     def __init__(self, options: Optional[dict] = None, session=None, *,
                  transport=None, sleep: Callable[[float], None] = time.sleep,
@@ -62,6 +63,7 @@ class BaseClient:
                                                 ref.apiVersion)
         else:
             self._api_base = None
+        self._origin = origin_of(self._options.rootUrl) if self._options.rootUrl else None
 
     # -- options and lifecycle -------------------------------------------
     @property
@@ -102,8 +104,8 @@ class BaseClient:
     def _entry(self, method_name: Any, what: str):
         name = method_name if type(method_name) is str else \
             getattr(method_name, "__name__", method_name)
-        entry = self._reference.entries.get(name) if isinstance(name, str) else None
-        if entry is None or not isinstance(entry, _references.FunctionEntry):
+        entry = self._functions.get(name) if isinstance(name, str) else None
+        if entry is None:
             raise TaskclusterInputError(
                 "%s.%s: methodName %r is not a method of %s" % (type(self).__name__, what, name,
                                                                 type(self).__name__),
@@ -111,22 +113,12 @@ class BaseClient:
         return entry
 
     def _url(self, bound: BoundCall) -> str:
-        for name, value in bound.route_args:
-            # encodeURIComponent leaves "." alone, and HTTP stacks (urllib3
-            # here, WHATWG URL in Node) resolve a "." or ".." segment: the
-            # request would reach another path than the one signed.
-            if value in (".", ".."):
-                label = self._label(bound.entry.name)
-                raise TaskclusterInputError(
-                    "%s: route argument %r cannot be %r, a path segment that HTTP "
-                    "clients resolve away" % (label, name, value),
-                    method=label, argument=name)
         if self._api_base is None:
             raise TaskclusterInputError(
                 "%s: no rootUrl is configured; pass options={'rootUrl': ...} or set "
                 "TASKCLUSTER_ROOT_URL" % self._label(bound.entry.name),
                 method=self._label(bound.entry.name), argument="rootUrl")
-        url = self._api_base + bound.path().lstrip("/")
+        url = self._api_base + _route_path(bound.entry, bound.route_args)
         if bound.query:
             try:
                 qs = bound.query_string()
@@ -169,9 +161,8 @@ class BaseClient:
                 method=label, argument="credentials")
         bound, _ = bind(entry, args, kwargs)
         url = self._url(bound)
-        bewit = _hawk.bewit(url, o.clientId, o.accessToken, int(expiration), o.ext,
-                            clock=self._clock)
-        return _signed_url(url, bewit)
+        return _hawk.signed_url(url, o.clientId, o.accessToken, int(expiration), o.ext,
+                                clock=self._clock, origin=self._origin)
 
     # -- calls -----------------------------------------------------------------
     def _bind_paginated(self, entry, args, kwargs):
@@ -256,7 +247,7 @@ class BaseClient:
             if o.has_credentials:
                 headers["Authorization"] = _hawk.authorization_header(
                     method, url, o.clientId, o.accessToken, o.ext,
-                    nonce=self._nonce(), clock=self._clock)
+                    nonce=self._nonce(), clock=self._clock, origin=self._origin)
             log.debug("%s: %s %s (attempt %d)", label, method, url, attempt)
             try:
                 response = transport.send(method, target, headers, body, o.timeout)
@@ -327,23 +318,6 @@ def _with_query(bound: BoundCall, **changes) -> BoundCall:
     query = dict(bound.query)
     query.update(changes)
     return BoundCall(bound.entry, bound.route_args, bound.payload, tuple(query.items()))
-
-
-def _signed_url(url: str, bewit: str) -> str:
-    # As Node: url.format(url.parse(u)) with "&bewit=" or "?bewit=" appended
-    # to the search; the parse escapes ' (and lower-cases the host).
-    from ._urls import hawk_resource, split_url
-    scheme, host, port, path, query = split_url(url)
-    default = 80 if scheme == "http" else 443
-    authority = host if port == default and not _has_port(url) else "%s:%d" % (host, port)
-    resource = hawk_resource(path, query)
-    return "%s://%s%s%sbewit=%s" % (scheme, authority, resource,
-                                    "&" if "?" in resource else "?", bewit)
-
-
-def _has_port(url: str) -> bool:
-    authority = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
-    return ":" in authority.rpartition("]")[2]
 
 
 # -- class generation ----------------------------------------------------------
@@ -442,6 +416,8 @@ def client_class(class_name: str) -> type:
                 else:
                     attrs[name] = _make_exchange(ref, entry)
             attrs["funcinfo"] = {n: e for n, e in ref.entries.items()}
+            attrs["_functions"] = {n: e for n, e in ref.entries.items()
+                                   if isinstance(e, _references.FunctionEntry)}
             cls = type(class_name, (BaseClient,), attrs)
             _classes[class_name] = cls
     return cls

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Mapping
 
-from ._references import ExchangeEntry, thaw
+from ._references import ExchangeEntry
 from .exceptions import TaskclusterInputError
 
 __all__ = ["routing_key_pattern", "binding"]
@@ -41,34 +41,13 @@ def _part_value(label: str, part, value: Any) -> str:
                 % (part.name, type(value).__name__))
 
 
-_prepared: Dict[int, tuple] = {}
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _prepare(entry: ExchangeEntry) -> tuple:
-    """What every call of an exchange method needs, computed once per entry:
-    (entry, part names, index of each free part, the all-wildcards pattern
-    as words, the reference as plain data, whether its parts hold only scalars)."""
-    prepared = _prepared.get(id(entry))
-    if prepared is None or prepared[0] is not entry:
-        reference = thaw(entry.raw_routing_key)
-        flat = all(type(v) in _SCALARS for part in reference for v in part.values())
-        words = tuple(p.constant if p.constant else ("#" if p.multipleWords else "*")
-                      for p in entry.routingKey)
-        index = {p.name: i for i, p in enumerate(entry.routingKey) if not p.constant}
-        prepared = (entry, frozenset(p.name for p in entry.routingKey), index, words,
-                    reference, flat)
-        _prepared[id(entry)] = prepared
-    return prepared
-
-
 def routing_key_pattern(label: str, entry: ExchangeEntry, values: Mapping[str, Any]) -> str:
-    _, known, index, defaults, _, _ = _prepare(entry)
-    if not known.issuperset(values):
-        key = next(k for k in values if k not in known)
-        raise _fail(label, key, "unknown routing-key part %r (parts: %s)"
-                    % (key, ", ".join(p.name for p in entry.routingKey)))
-    words = list(defaults)
+    index = entry.free_parts
+    for key in values:
+        if key not in index and not any(p.name == key for p in entry.routingKey):
+            raise _fail(label, key, "unknown routing-key part %r (parts: %s)"
+                        % (key, ", ".join(p.name for p in entry.routingKey)))
+    words = list(entry.wildcards)
     parts = entry.routingKey
     try:
         for key, value in values.items():
@@ -112,12 +91,11 @@ def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
         values.update(kwargs)
     if pattern is None:
         pattern = routing_key_pattern(label, entry, values)
-    reference, flat = _prepare(entry)[4:]
     return {
         "exchange": (prefix or "") + entry.exchange,
         "routingKeyPattern": pattern,
-        # a copy for the caller to keep: one level deep is whole when the
-        # parts hold only scalars, as every reference's do
-        "routingKeyReference": [dict(p) for p in reference] if flat
-        else thaw(entry.raw_routing_key),
+        # A new list of the reference's own parts, which are read-only dicts
+        # (Node's client clones them; sharing frozen ones costs nothing and
+        # no caller can edit the loaded reference through them).
+        "routingKeyReference": list(entry.raw_routing_key),
     }

@@ -22,9 +22,9 @@ import secrets
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from ._urls import hawk_resource, split_url
+from ._urls import Origin, locate
 
-__all__ = ["make_ext", "parse_certificate", "authorization_header", "bewit",
+__all__ = ["make_ext", "parse_certificate", "authorization_header", "bewit", "signed_url", "mac",
            "random_nonce", "compact_json"]
 
 
@@ -79,13 +79,14 @@ def random_nonce() -> str:
     return secrets.token_urlsafe(6)[:6]
 
 
-def _mac(kind: str, client_id: str, access_token: str, ts: int, nonce: str,
-         method: str, url: str, ext: Optional[str]) -> str:
-    _, host, port, path, query = split_url(url)
-    # Hawk 1's normalized string, as mohawk's normalize_string and Node's hawk
-    # write it: no payload hash (the Node client sends none), no app or dlg.
+def mac(kind: str, access_token: str, ts: int, nonce: str, method: str,
+        resource: str, host: str, port: int, ext: Optional[str]) -> str:
+    """HMAC-SHA256 (base64) of Hawk 1's normalized string, as mohawk's
+    ``normalize_string`` and Node's hawk write it: no payload hash (the Node
+    client sends none), no app or dlg.  ``resource`` is path and query as
+    Node's hawk sees them (see ``_urls.locate``)."""
     normalized = "hawk.1.%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n%s\n" % (
-        kind, ts, nonce, method.upper(), hawk_resource(path, query), host, port, ext or "")
+        kind, ts, nonce, method.upper(), resource, host, port, ext or "")
     digest = hmac.new(access_token.encode("ascii"), normalized.encode("utf-8"),
                       hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
@@ -94,29 +95,53 @@ def _mac(kind: str, client_id: str, access_token: str, ts: int, nonce: str,
 def authorization_header(method: str, url: str, client_id: str, access_token: str,
                          ext: Optional[str] = None, *,
                          ts: Optional[int] = None, nonce: Optional[str] = None,
-                         clock: Callable[[], float] = time.time) -> str:
-    """The ``Authorization`` header for one request attempt."""
+                         clock: Callable[[], float] = time.time,
+                         origin: Optional[Origin] = None) -> str:
+    """The ``Authorization`` header for one request attempt.  ``origin``:
+    the client's parsed rootUrl, to spare parsing every URL."""
     if ts is None:
         ts = int(math.floor(clock()))
     if nonce is None:
         nonce = random_nonce()
-    mac = _mac("header", client_id, access_token, ts, nonce, method, url, ext)
+    origin, resource = locate(url, origin)
+    m = mac("header", access_token, ts, nonce, method, resource, origin.host, origin.port, ext)
     parts = ['Hawk id="', client_id, '", ts="', str(ts), '", nonce="', nonce]
     if ext:
         parts += ['", ext="', ext]
-    parts += ['", mac="', mac, '"']
+    parts += ['", mac="', m, '"']
     return "".join(parts)
 
 
-def bewit(url: str, client_id: str, access_token: str, ttl_sec: int,
-          ext: Optional[str] = None, *, now: Optional[float] = None,
-          clock: Callable[[], float] = time.time) -> str:
-    """The ``bewit`` query value for a GET of ``url`` valid ``ttl_sec`` seconds:
-    base64url, unpadded (as Node's hawk), of ``id\\exp\\mac\\ext``."""
+def _bewit(client_id: str, access_token: str, ttl_sec: int, ext: Optional[str],
+           now: Optional[float], clock: Callable[[], float], origin: Origin,
+           resource: str) -> str:
     if now is None:
         now = clock()
     exp = int(math.floor(now)) + int(ttl_sec)
     ext = ext or ""
-    mac = _mac("bewit", client_id, access_token, exp, "", "GET", url, ext)
-    raw = "%s\\%d\\%s\\%s" % (client_id, exp, mac, ext)
+    m = mac("bewit", access_token, exp, "", "GET", resource, origin.host, origin.port, ext)
+    raw = "%s\\%d\\%s\\%s" % (client_id, exp, m, ext)
     return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def bewit(url: str, client_id: str, access_token: str, ttl_sec: int,
+          ext: Optional[str] = None, *, now: Optional[float] = None,
+          clock: Callable[[], float] = time.time,
+          origin: Optional[Origin] = None) -> str:
+    """The ``bewit`` query value for a GET of ``url`` valid ``ttl_sec`` seconds:
+    base64url, unpadded (as Node's hawk), of ``id\\exp\\mac\\ext``."""
+    origin, resource = locate(url, origin)
+    return _bewit(client_id, access_token, ttl_sec, ext, now, clock, origin, resource)
+
+
+def signed_url(url: str, client_id: str, access_token: str, ttl_sec: int,
+               ext: Optional[str] = None, *, now: Optional[float] = None,
+               clock: Callable[[], float] = time.time,
+               origin: Optional[Origin] = None) -> str:
+    """``url`` with a ``bewit`` valid ``ttl_sec`` seconds, as Node's client
+    writes it: ``url.format(url.parse(url))`` (host lower-cased, ``'``
+    escaped) with ``?bewit=`` or ``&bewit=`` appended."""
+    origin, resource = locate(url, origin)
+    value = _bewit(client_id, access_token, ttl_sec, ext, now, clock, origin, resource)
+    return "%s%s%sbewit=%s" % (origin.node_prefix, resource,
+                               "&" if "?" in resource else "?", value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -16,34 +17,45 @@ from typing import Any, Mapping, Optional, Tuple
 
 from ._services import SERVICES
 
-__all__ = ["FunctionEntry", "ExchangeEntry", "RoutingKeyPart", "Reference",
-           "SERVICES", "load", "references_dir"]
+__all__ = ["FunctionEntry", "ExchangeEntry", "RoutingKeyPart", "Reference", "FrozenDict",
+           "SERVICES", "load", "references_dir", "thaw"]
 
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes.  Reference data is handed to callers in
+    this form (e.g. a routing-key reference): read it, serialize it, compare
+    it; copy it with ``dict(...)`` or :func:`thaw` to change it."""
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("Taskcluster reference data is read-only; "
+                        "make a copy (dict(...)) to change it")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def copy(self) -> dict:
+        return dict(self)
+
+    def __reduce__(self):
+        return (FrozenDict, (dict(self),))
 
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
 
 
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
 def thaw(value: Any) -> Any:
-    """A plain, mutable copy of frozen reference data (for callers' use)."""
-    # Exact-type tests first: isinstance against typing.Mapping is an ABC
-    # check costing about a microsecond, paid for every value of a routing
-    # key reference on every exchange call.
-    t = type(value)
-    if t in _SCALARS:
-        return value
-    if t is MappingProxyType or isinstance(value, Mapping):
-        return {k: v if type(v) in _SCALARS else thaw(v) for k, v in value.items()}
+    """A plain, mutable copy of frozen reference data."""
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):
-        return [v if type(v) in _SCALARS else thaw(v) for v in value]
+        return [thaw(v) for v in value]
     return value
 
 
@@ -64,6 +76,11 @@ class FunctionEntry:
     description: str
     service: str
     owner: str             # client class name, e.g. "Queue"
+    # The route split once around its placeholders, leading "/" dropped:
+    # "/task/<taskId>/status" -> pieces ("task/", "/status"), slots (0,),
+    # the index in ``args`` of the value that goes between two pieces.
+    route_pieces: Tuple[str, ...]
+    route_slots: Tuple[int, ...]
 
     @property
     def paginated(self) -> bool:
@@ -88,7 +105,11 @@ class ExchangeEntry:
     schema: Optional[str]
     title: str
     description: str
-    raw_routing_key: Any   # the reference's own routingKey list, frozen
+    raw_routing_key: Tuple[FrozenDict, ...]   # the reference's own routingKey list
+    # Computed once for building patterns: the all-wildcards pattern as
+    # words, and the index of each part a caller may set (not constants).
+    wildcards: Tuple[str, ...]
+    free_parts: Mapping[str, int]
 
 
 @dataclass(frozen=True)
@@ -115,15 +136,37 @@ def references_dir() -> str:
                             "installation (looked beside %s)" % here)
 
 
+_PLACEHOLDER = re.compile(r"<([^<>]+)>")
+
+
+def _split_route(route: str, args: Tuple[str, ...]) -> Tuple[Tuple[str, ...], Tuple[int, ...]]:
+    """Split a route around its ``<arg>`` placeholders (a placeholder naming no
+    argument stays as text, as in Node's client)."""
+    pieces, slots, text = [], [], ""
+    pos = 0
+    route = route.lstrip("/")
+    for m in _PLACEHOLDER.finditer(route):
+        if m.group(1) not in args:
+            continue
+        text += route[pos:m.start()]
+        pieces.append(text)
+        slots.append(args.index(m.group(1)))
+        text, pos = "", m.end()
+    pieces.append(text + route[pos:])
+    return tuple(pieces), tuple(slots)
+
+
 def _function(owner: str, service: str, e: Mapping[str, Any]) -> FunctionEntry:
+    args = tuple(e.get("args", ()))
+    pieces, slots = _split_route(e["route"], args)
     return FunctionEntry(
         name=e["name"], method=e["method"].lower(), route=e["route"],
-        args=tuple(e.get("args", ())), query=tuple(e.get("query", ())),
+        args=args, query=tuple(e.get("query", ())),
         input=e.get("input"), output=e.get("output"),
         scopes=_freeze(e.get("scopes")), stability=e.get("stability", ""),
         category=e.get("category", ""), title=e.get("title", ""),
         description=e.get("description", ""), service=service,
-        owner=owner)
+        owner=owner, route_pieces=pieces, route_slots=slots)
 
 
 def _exchange(e: Mapping[str, Any]) -> ExchangeEntry:
@@ -135,7 +178,11 @@ def _exchange(e: Mapping[str, Any]) -> ExchangeEntry:
         name=e["name"], exchange=e["exchange"], routingKey=parts,
         schema=e.get("schema"), title=e.get("title", ""),
         description=e.get("description", ""),
-        raw_routing_key=_freeze(e["routingKey"]))
+        raw_routing_key=_freeze(e["routingKey"]),
+        wildcards=tuple(p.constant if p.constant else ("#" if p.multipleWords else "*")
+                        for p in parts),
+        free_parts=MappingProxyType({p.name: i for i, p in enumerate(parts)
+                                     if not p.constant}))
 
 
 def parse(className: str, kind: str, doc: Mapping[str, Any]) -> Reference:

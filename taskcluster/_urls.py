@@ -10,11 +10,11 @@ client sends).  Conformance cases pin each of these.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Tuple
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import quote
 
 __all__ = ["encode_uri_component", "stringify_query", "api_url",
-           "split_url", "hawk_resource", "wire_url"]
+           "split_url", "hawk_resource", "wire_url", "Origin", "origin_of", "locate"]
 
 # encodeURIComponent and querystring.escape leave exactly these unescaped
 # besides ASCII letters, digits and "-_.~" (which ``quote`` always keeps).
@@ -95,6 +95,45 @@ def split_url(url: str) -> Tuple[str, str, int, str, str]:
     scheme = scheme.lower()
     port = int(port_s) if port_s else (80 if scheme == "http" else 443)
     return scheme, hostname.lower(), port, path or "/", query
+
+
+class Origin(NamedTuple):
+    """The scheme and authority of a URL, parsed once per client."""
+    prefix: str        # "scheme://authority" exactly as the URL has it
+    host: str          # lower-cased hostname: what Hawk signs
+    port: int          # explicit, or the scheme's default: what Hawk signs
+    node_prefix: str   # as Node's url.format(url.parse(...)) writes it back
+
+
+def origin_of(url: str) -> Origin:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("not an absolute URL")
+    cut = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch)
+        if i != -1 and i < cut:
+            cut = i
+    authority = rest[:cut]
+    _, host, port, _, _ = split_url(url)
+    userinfo, at, _ = authority.rpartition("@")
+    explicit_port = authority.rpartition("]")[2].rpartition(":")[1] == ":"
+    hostpart = ("[%s]" % host) if ":" in host else host
+    node = "%s://%s%s%s" % (scheme.lower(), userinfo + at, hostpart,
+                            ":%d" % port if explicit_port else "")
+    return Origin(scheme + "://" + authority, host, port, node)
+
+
+def locate(url: str, origin: Optional[Origin] = None) -> Tuple[Origin, str]:
+    """``url``'s origin (``origin`` when the URL is under it, as a client's
+    URLs are under its rootUrl) and the resource Node's hawk signs for it."""
+    if origin is None or not url.startswith(origin.prefix):
+        origin = origin_of(url)
+    rest = url[len(origin.prefix):].split("#", 1)[0]
+    if not rest.startswith("/"):
+        rest = "/" + rest
+    path, _, query = rest.partition("?")
+    return origin, hawk_resource(path, query)
 
 
 # Node's legacy url.parse escapes these characters in the path and query

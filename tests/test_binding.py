@@ -343,9 +343,9 @@ def test_bind_is_pure_and_leaves_the_callers_arguments_alone():
     kwargs = {"payload": payload}
     bound, extras = bind(entry, ("abc",), kwargs)
     assert kwargs == {"payload": payload} and extras == {}
-    assert bound.route_args == (("taskId", "abc"),)
+    assert bound.route_args == ("abc",)
     assert bound.payload is payload
-    assert bound.path() == "/task/abc"
+    assert bound.path() == "task/abc"
     assert json.dumps(payload) == '{"a": [1]}'
 
 

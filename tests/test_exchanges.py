@@ -119,3 +119,20 @@ def test_refused_values_name_the_part(events, kwargs, argument):
 def test_too_many_positional_values(events):
     with pytest.raises(TaskclusterInputError, match="at most 9 routing-key values"):
         events.taskDefined(*"abcdefghij")
+
+
+def test_routing_key_reference_cannot_edit_the_loaded_reference():
+    events = taskcluster.QueueEvents()
+    first = events.taskDefined()["routingKeyReference"]
+    with pytest.raises(TypeError, match="read-only"):
+        first[0]["constant"] = "secondary"
+    with pytest.raises(TypeError, match="read-only"):
+        first[0].update(name="x")
+    first.pop()  # the list is the caller's own
+    again = events.taskDefined()
+    assert again["routingKeyPattern"].startswith("primary.")
+    assert len(again["routingKeyReference"]) == len(first) + 1
+    assert json.loads(json.dumps(again["routingKeyReference"]))[0]["constant"] == "primary"
+    editable = [dict(p) for p in again["routingKeyReference"]]
+    editable[0]["constant"] = "x"
+    assert events.taskDefined()["routingKeyReference"][0]["constant"] == "primary"
