@@ -1,10 +1,12 @@
 """Run conformance cases with the Python client, producing outputs in the
 oracle's format: ``{"ok": value}`` or ``{"error": message}``.
 
-Requests really go over HTTP: the client's own session is pointed, as an HTTP
-proxy, at a capture server on 127.0.0.1, so whatever host the rootUrl names,
-the bytes land here and nothing else is contacted (Node's oracle does the
-same by redirecting its sockets).
+Requests really go over HTTP, through either transport: the default one
+(``HttpTransport``) finds the capture server on 127.0.0.1 as its HTTP proxy
+in the environment (``HTTP_PROXY``), and ``transport="requests"`` sends
+through a ``requests.Session`` whose proxies point there.  Whatever host the
+rootUrl names, the bytes land here and nothing else is contacted (Node's
+oracle does the same by redirecting its sockets).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
@@ -20,6 +23,7 @@ import taskcluster
 from taskcluster.utils import createTemporaryCredentials, fromNowJSON
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+client_in_use: List[Any] = []   # clients of the case being run, closed after it
 
 
 class _Capture(BaseHTTPRequestHandler):
@@ -103,6 +107,7 @@ def _run(case: Dict[str, Any], capture: CaptureServer, session) -> Any:
         client = getattr(taskcluster, case["class"])(
             _options(case, maxRetries=0), session=session,
             clock=lambda: ts, nonce=lambda: nonce)
+        client_in_use.append(client)
         kwargs = {"query": case["query"]} if case.get("query") is not None else {}
         args = list(case["args"])
         if "payload" in case:
@@ -127,20 +132,34 @@ def _run(case: Dict[str, Any], capture: CaptureServer, session) -> Any:
     raise ValueError("unknown case kind %r" % kind)
 
 
-def run_python(cases: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
-    """``{case id: {"ok": ...} | {"error": ...}}`` for the Python client."""
+def run_python(cases: List[Dict[str, Any]], transport: str = "default") -> Dict[str, Dict[str, Any]]:
+    """``{case id: {"ok": ...} | {"error": ...}}`` for the Python client.
+
+    ``transport``: ``"default"`` (the client's own) or ``"requests"`` (a
+    ``requests.Session`` passed in)."""
     import requests
 
     results: Dict[str, Dict[str, Any]] = {}
+    saved = {k: os.environ.pop(k) for k in list(os.environ)
+             if k.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
     with CaptureServer() as capture, requests.Session() as session:
+        os.environ["HTTP_PROXY"] = os.environ["HTTPS_PROXY"] = capture.proxy
         session.trust_env = False
         session.proxies = {"http": capture.proxy, "https": capture.proxy}
-        for case in cases:
-            try:
-                value = _run(case, capture, session)
-            except taskcluster.TaskclusterFailure as e:
-                results[case["id"]] = {"error": str(e)}
-            else:
-                # A JSON round trip: the same value types as the oracle's output.
-                results[case["id"]] = {"ok": json.loads(json.dumps(value, ensure_ascii=False))}
+        try:
+            for case in cases:
+                try:
+                    value = _run(case, capture, session if transport == "requests" else None)
+                except taskcluster.TaskclusterFailure as e:
+                    results[case["id"]] = {"error": str(e)}
+                else:
+                    # A JSON round trip: the same value types as the oracle's output.
+                    results[case["id"]] = {"ok": json.loads(json.dumps(value, ensure_ascii=False))}
+                finally:
+                    while client_in_use:
+                        client_in_use.pop().close()
+        finally:
+            for k in ("HTTP_PROXY", "HTTPS_PROXY"):
+                os.environ.pop(k, None)
+            os.environ.update(saved)
     return results

@@ -33,7 +33,10 @@ def live(request):
     cases = conformance_cases.all_cases()
     node = run_oracle(cases)
     py = python_side.run_python(cases)
-    return {"cases": cases, "node": node, "py": py, "run_oracle": run_oracle}
+    requests_cases = [c for c in cases if c["kind"] == "request"]
+    py_requests = python_side.run_python(requests_cases, transport="requests")
+    return {"cases": cases, "node": node, "py": py, "py_requests": py_requests,
+            "requests_cases": requests_cases, "run_oracle": run_oracle}
 
 
 def golden_text(kind, cases, node):
@@ -56,6 +59,18 @@ def test_python_matches_node(live, capsys):
     assert not differing, "%d cases differ:\n%s" % (len(differing), "\n".join(
         "%s\n    %s" % d for d in differing[:50]))
     assert len(live["cases"]) >= 1000
+
+
+def test_python_over_requests_matches_node(live, capsys):
+    """The same request cases sent through a requests.Session passed in."""
+    results = compare.compare_all(live["requests_cases"], live["py_requests"], live["node"])
+    with capsys.disabled():
+        print("\nconformance: requests sent through a requests.Session (session=)\n"
+              + compare.summary(results))
+    differing = [(cid, detail) for rows in results.values()
+                 for cid, verdict, detail in rows if verdict == "differs"]
+    assert not differing, "%d cases differ:\n%s" % (len(differing), "\n".join(
+        "%s\n    %s" % d for d in differing[:50]))
 
 
 @pytest.mark.parametrize("kind", KINDS)

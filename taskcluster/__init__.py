@@ -12,7 +12,7 @@ Two interfaces::
     import taskcluster
     taskcluster.Queue({'rootUrl': ..., 'credentials': {...}}).task(taskId)
 
-Importing this package is cheap: references, ``requests`` and ``mohawk`` are
+Importing this package is cheap: the references and the HTTP layer are
 loaded when first needed.
 """
 

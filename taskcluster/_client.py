@@ -92,8 +92,16 @@ class BaseClient:
         if transport is None:
             with self._transport_lock:
                 if self._transport is None:
-                    from ._transport import RequestsTransport
-                    self._transport = RequestsTransport(self._session, self._options.rootUrl)
+                    if self._session is not None:
+                        from ._transport import RequestsTransport
+                        self._transport = RequestsTransport(self._session,
+                                                            self._options.rootUrl)
+                    else:
+                        # Keep-alive http.client connections with requests'
+                        # proxy and TLS rules: 2x the round trips of a
+                        # requests.Session here (see README, Performance).
+                        from ._http import HttpTransport
+                        self._transport = HttpTransport(self._options.rootUrl)
                 transport = self._transport
         return transport
 

@@ -1,14 +1,18 @@
 """Hawk request signing: Authorization headers, bewits and the ``ext`` data.
 
 Pure functions of their inputs; the clock and the nonce are parameters with
-real defaults.  The string the MAC covers is Hawk 1's normalized string,
-written here as mohawk's ``normalize_string`` and Node's hawk write it, and
-HMAC-SHA256'd here (mohawk's ``calculate_mac`` logs that string at DEBUG,
-and its ``ext`` carries the certificate with its signature); the tests
-verify every header and bewit with mohawk.  The header and bewit are formatted here to
-match what Node's ``hawk`` (9.x) produces for the Taskcluster client:
-attributes in the order id, ts, nonce, ext, mac; no payload ``hash`` (the
-Node client sends none); no ``ext`` at all when there is nothing to carry.
+real defaults.  The MAC is HMAC-SHA256 over Hawk 1's normalized string,
+written here as Node's hawk and mohawk write it.  mohawk is not used at run
+time: its ``calculate_mac`` logs the normalized string at DEBUG, and that
+string's ``ext`` carries the certificate with its signature; building its
+objects also cost more than the whole signature (see README, Performance).
+The tests verify every header and bewit with mohawk, and the conformance
+suite with Node's hawk.
+
+Headers and bewits are formatted to match what Node's ``hawk`` (9.x) produces
+for the Taskcluster client: attributes in the order id, ts, nonce, ext, mac;
+no payload ``hash`` (the Node client sends none); no ``ext`` at all when
+there is nothing to carry; bewits base64url without padding.
 """
 
 from __future__ import annotations

@@ -94,6 +94,14 @@ class HttpTransport:
         for route in routes.values():
             route.close()
 
+    def __del__(self):
+        # A client dropped without close(): its idle connections go with it
+        # (quietly; an unclosed socket would warn when collected).
+        try:
+            self.close()
+        except Exception:
+            pass
+
     # -- per-origin settings, decided once -------------------------------------
     def _route(self, origin: str):
         with self._lock:
@@ -157,6 +165,20 @@ class _Pool:
         conn = self._take(timeout)
         try:
             conn.request(method, url if self._absolute_form else target, body, headers)
+        except socket.timeout:
+            conn.close()
+            raise TransportError("timed out after %ss" % timeout, timeout=True) from None
+        except (OSError, http.client.HTTPException) as e:  # TLS failures included
+            conn.close()
+            raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
+        except ValueError:
+            # http.client refused a header or the target before sending; its
+            # message quotes the value, which may be the Authorization header.
+            conn.close()
+            raise TransportError("the HTTP library refused to send the request (a header or "
+                                 "the URL holds characters HTTP cannot carry)",
+                                 retriable=False) from None
+        try:
             r = conn.getresponse()
             data = r.read()
         except socket.timeout:  # TimeoutError from Python 3.10

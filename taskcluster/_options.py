@@ -46,7 +46,11 @@ DEFAULTS: Mapping[str, Any] = {
 # What a Hawk header attribute can carry (printable ASCII but '"' and '\').
 # \Z, not $: "$" also matches before a trailing newline.
 _HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+\Z')
-_ROOT_URL = re.compile(r'^https?://[^/?#\s]+(/[^?#\s]*)?\Z', re.IGNORECASE)
+# http(s), a DNS name or IP address (nothing a resolver would be asked about
+# in vain, such as "*.example"), an optional port and path.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+_ROOT_URL = re.compile(r"^https?://(?:%s(?:\.%s)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
+                       r"(?:/[^?#\s]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
 
 
 def _error(context: str, argument: str, what: str) -> TaskclusterInputError:

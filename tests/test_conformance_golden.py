@@ -27,9 +27,22 @@ def python_outputs():
     return cases, python_side.run_python(cases)
 
 
+@pytest.fixture(scope="module")
+def python_outputs_over_requests():
+    cases = [c for c in conformance_cases.all_cases() if c["kind"] == "request"]
+    return cases, python_side.run_python(cases, transport="requests")
+
+
+def test_requests_through_a_session_match_node_goldens(python_outputs_over_requests):
+    check_against_goldens("request", *python_outputs_over_requests)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_python_matches_node_goldens(kind, python_outputs):
-    cases, py = python_outputs
+    check_against_goldens(kind, *python_outputs)
+
+
+def check_against_goldens(kind, cases, py):
     with open(os.path.join(GOLDEN_DIR, "node_%s.json" % kind), encoding="utf-8") as fh:
         golden = json.load(fh)
     mine = [c for c in cases if c["kind"] == kind]
