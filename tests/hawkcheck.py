@@ -15,6 +15,8 @@ from mohawk.bewit import check_bewit, strip_bewit
 
 __all__ = [
     "decode_bewit",
+    "hawk_attrs",
+    "nonce",
     "mohawk_bewit_url",
     "parse_header",
     "verify_bewit",
@@ -55,6 +57,16 @@ def verify_request(server, rec, client_id: str, access_token: str,
     return verify_header(rec.headers["authorization"], server.url + rec.target, rec.method,
                          client_id, access_token, body=rec.body,
                          content_type=rec.headers.get("content-type", ""), now=now)
+
+
+def hawk_attrs(header: str) -> dict:
+    """The attributes of a Hawk header, by name."""
+    return dict(parse_header(header))
+
+
+def nonce(rec) -> str:
+    """The nonce of a recorded request's Authorization header."""
+    return hawk_attrs(rec.headers["authorization"])["nonce"]
 
 
 def parse_header(header: str) -> list:

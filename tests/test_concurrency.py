@@ -12,7 +12,8 @@ import threading
 
 import pytest
 from loopback import Reply
-from wire import client_sockets, hawk_attrs, verify
+from hawkcheck import hawk_attrs, verify_request
+from wire import client_sockets
 
 import taskcluster
 
@@ -102,7 +103,7 @@ def test_eight_threads_share_one_client(server, flaky):
     # (A nonce is 6 random base64url characters, as Node's: 36 bits.)
     keys = []
     for rec in server.requests:
-        verify(server, rec, CREDS["clientId"], CREDS["accessToken"])
+        verify_request(server, rec, CREDS["clientId"], CREDS["accessToken"])
         attrs = hawk_attrs(rec.headers["authorization"])
         keys.append((attrs["ts"], attrs["nonce"]))
     assert len(set(keys)) == len(keys)

@@ -14,7 +14,7 @@ import pickle
 
 import pytest
 from loopback import Hang, Reply, Reset, Truncate, closed_port
-from wire import nonce, verify
+from hawkcheck import nonce, verify_request
 
 import taskcluster
 from taskcluster import (TaskclusterAuthFailure, TaskclusterConnectionError,
@@ -75,7 +75,7 @@ def assert_resigned(server, count: int) -> None:
     first = server.requests[0]
     for rec in server.requests:
         assert (rec.method, rec.target, rec.body) == (first.method, first.target, first.body)
-        verify(server, rec, CREDS["clientId"], CREDS["accessToken"])
+        verify_request(server, rec, CREDS["clientId"], CREDS["accessToken"])
     assert len(set(nonces(server))) == count
     assert len({r.headers["authorization"] for r in server.requests}) == count
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote, unquote
 
 import pytest
-from wire import verify
+from hawkcheck import verify_request
 
 import taskcluster
 from taskcluster import TaskclusterInputError
@@ -79,7 +79,7 @@ def check_arrived(server, baseline_headers, path: str, query: str = "") -> None:
     assert rec.query == query
     assert set(rec.headers) == baseline_headers
     assert not any("injected" in k or "injected" in v.lower() for k, v in rec.headers.items())
-    verify(server, rec, CREDS["clientId"], CREDS["accessToken"])
+    verify_request(server, rec, CREDS["clientId"], CREDS["accessToken"])
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -106,7 +106,7 @@ def test_a_route_argument_with_a_payload_leaves_the_body_alone(server, queue,
     assert set(rec.headers) == baseline_headers | {"content-type", "content-length"}
     assert rec.headers["content-type"] == "application/json"
     assert rec.headers["content-length"] == str(len(rec.body))
-    verify(server, rec, CREDS["clientId"], CREDS["accessToken"])
+    verify_request(server, rec, CREDS["clientId"], CREDS["accessToken"])
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -19,7 +19,7 @@ import traceback
 
 import pytest
 from loopback import Hang, Reply, Reset, Truncate, closed_port
-from wire import hawk_attrs
+from hawkcheck import hawk_attrs
 
 import taskcluster
 from taskcluster import TaskclusterFailure

@@ -1,39 +1,9 @@
-"""What the loopback server saw, checked independently of the package: Hawk
-header attributes, verification with mohawk's ``Receiver``, and the
-process's open TCP sockets (from ``/proc``) for the reliability tests."""
+"""The process's open TCP sockets, read from ``/proc``, for the reliability
+tests (Hawk checks are in ``hawkcheck``)."""
 
 from __future__ import annotations
 
 import os
-import re
-
-import mohawk
-
-_ATTR = re.compile(r'(\w+)="([^"\\]*)"')
-
-
-def hawk_attrs(header: str) -> dict[str, str]:
-    """The attributes of a ``Hawk id="...", ts="...", ...`` header."""
-    assert header.startswith("Hawk "), header
-    return dict(_ATTR.findall(header))
-
-
-def nonce(rec) -> str:
-    return hawk_attrs(rec.headers["authorization"])["nonce"]
-
-
-def verify(server, rec, client_id: str, access_token: str) -> None:
-    """Verify the recorded request's Authorization header as a service would:
-    for the URL and body as the server received them.  Raises if invalid."""
-    def lookup(sender_id):
-        assert sender_id == client_id, sender_id
-        return {"id": client_id, "key": access_token, "algorithm": "sha256"}
-    mohawk.Receiver(lookup, rec.headers["authorization"], server.url + rec.target,
-                    rec.method, content=rec.body,
-                    content_type=rec.headers.get("content-type", ""),
-                    accept_untrusted_content=True,  # no payload hash, as Node's client
-                    seen_nonce=lambda *args: False)
-
 
 def _proc_tcp() -> dict[int, tuple[int, int, str]]:
     """inode -> (local port, remote port, state) of every TCP socket."""
