@@ -151,13 +151,13 @@ def round_trips(fn, counter: str, reps: int, duration: float, threads: bool) -> 
 def _ours(options: dict, transport_kind: str):
     import taskcluster
     if transport_kind == "http":
-        from taskcluster._http import HttpTransport
-
-        def queue(opts=options):
-            return taskcluster.Queue(opts, transport=HttpTransport(opts.get("rootUrl")))
-    else:
-        def queue(opts=options):
+        def queue(opts=options):  # the default transport
             return taskcluster.Queue(opts)
+    else:
+        from taskcluster._transport import RequestsTransport
+
+        def queue(opts=options):  # our own requests.Session, configured once
+            return taskcluster.Queue(opts, transport=RequestsTransport(None, opts.get("rootUrl")))
 
     def instant_queue():
         from taskcluster._transport import Response

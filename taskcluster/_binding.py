@@ -19,10 +19,11 @@ names the method, the argument and what was expected.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 from ._references import FunctionEntry
-from ._urls import _UNESCAPED, encode_uri_component, stringify_query
+from ._urls import encode_uri_component, stringify_query
 from .exceptions import TaskclusterInputError
 
 __all__ = ["BoundCall", "bind", "route_path", "CALL_KEYWORDS"]
@@ -79,6 +80,8 @@ def _fail(entry: FunctionEntry, argument: Optional[str], what: str) -> Taskclust
 
 
 def _route_value(entry: FunctionEntry, name: str, value: Any) -> str:
+    if type(value) is int:
+        return str(value)
     # bool is an int subclass: refuse it explicitly, as Node refuses it.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise _fail(entry, name, "route argument %r must be a str or int, not %s"
@@ -130,7 +133,8 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
         values = args[:n] if entry.input else args
         for v in values:
             if type(v) is not str:
-                values = tuple(_route_value(entry, a, v) for a, v in zip(entry.args, values))
+                values = tuple([v if type(v) is str else _route_value(entry, a, v)
+                                for a, v in zip(entry.args, values)])
                 break
         return _new_bound(entry, values, args[n] if entry.input else _UNSET, ()), {}
     kwargs = dict(kwargs)
@@ -219,6 +223,11 @@ def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
     return "/" + _route_path(entry, tuple(values[name] for name in entry.args))
 
 
+# A segment that is its own encodeURIComponent, and not "." or ".." (which
+# need the check in _encode_route_value).
+_PLAIN_SEGMENT = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9\-_.~!*'()]*").fullmatch
+
+
 def _encode_route_value(entry: FunctionEntry, name: str, value: str) -> str:
     if value == "." or value == "..":
         # encodeURIComponent leaves "." alone, and HTTP stacks (Node's WHATWG
@@ -240,7 +249,7 @@ def _route_path(entry: FunctionEntry, route_args: Tuple[str, ...]) -> str:
     for i, slot in enumerate(entry.route_slots, 1):
         value = route_args[slot]
         # A value that needs no escaping (most ids) is its own encoding.
-        if not _UNESCAPED(value) or value[:1] == ".":
+        if not _PLAIN_SEGMENT(value):
             value = _encode_route_value(entry, entry.args[slot], value)
         path += value + pieces[i]
     return path

@@ -149,21 +149,23 @@ class BaseClient:
         """A GET URL carrying a Hawk bewit, valid ``expiration`` seconds
         (default: the ``signedUrlExpiration`` option, 15 minutes)."""
         entry = self._entry(methodName, "buildSignedUrl")
-        label = self._label(entry.name)
         if entry.method != "get":
+            label = self._label(entry.name)
             raise TaskclusterInputError(
                 "%s: buildSignedUrl works only for GET methods, and methodName %r is a %s"
                 % (label, entry.name, entry.method.upper()), method=label, argument="methodName")
+        o = self._options
         if expiration is None:
-            expiration = self._options.signedUrlExpiration
-        if isinstance(expiration, bool) or not isinstance(expiration, (int, float)) \
+            expiration = o.signedUrlExpiration  # checked with the options
+        elif isinstance(expiration, bool) or not isinstance(expiration, (int, float)) \
                 or not math.isfinite(expiration) or not expiration > 0 \
                 or expiration != int(expiration):
+            label = self._label(entry.name)
             raise TaskclusterInputError(
                 "%s: expiration must be a positive number of seconds, not %r"
                 % (label, expiration), method=label, argument="expiration")
-        o = self._options
         if not o.has_credentials:
+            label = self._label(entry.name)
             raise TaskclusterInputError(
                 "%s: buildSignedUrl needs credentials (clientId and accessToken)" % label,
                 method=label, argument="credentials")

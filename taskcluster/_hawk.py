@@ -18,7 +18,6 @@ there is nothing to carry; bewits base64url without padding.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import math
@@ -91,8 +90,8 @@ def mac(kind: str, access_token: str, ts: int, nonce: str, method: str,
     Node's hawk sees them (see ``_urls.locate``)."""
     normalized = "hawk.1.%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n%s\n" % (
         kind, ts, nonce, method.upper(), resource, host, port, ext or "")
-    digest = hmac.new(access_token.encode("ascii"), normalized.encode("utf-8"),
-                      hashlib.sha256).digest()
+    # hmac.digest: the one-shot C path, a third of hmac.new(...).digest()'s cost
+    digest = hmac.digest(access_token.encode("ascii"), normalized.encode("utf-8"), "sha256")
     return base64.b64encode(digest).decode("ascii")
 
 
