@@ -1,5 +1,9 @@
 """The refresh command against a deployment served from 127.0.0.1: the shared
-release-106 bundle, served under ``/references/`` as a deployment serves it."""
+release-106 bundle, served under ``/references/`` as a deployment serves it.
+
+Where the shared bundle is not beside the repository (a checkout on its own),
+the same deployment is assembled from the repository's ``references/``, with
+logs and metrics references added to the manifest as a deployment lists them."""
 
 import json
 from pathlib import Path
@@ -14,15 +18,29 @@ BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "data" / \
     "taskcluster-references-v106.json"
 REPO_REFERENCES = Path(__file__).resolve().parents[1] / "references"
 
-pytestmark = pytest.mark.skipif(
-    not BUNDLE.is_file(),
-    reason=f"the shared references bundle is not at {BUNDLE} (it sits beside the "
-           "repository, in ../shared/data)")
+
+
+def _bundle_from_repository() -> dict:
+    files = {"references/" + str(p.relative_to(REPO_REFERENCES)): json.loads(p.read_text("utf-8"))
+             for p in sorted(REPO_REFERENCES.rglob("*.json"))}
+    manifest = files["references/manifest.json"]
+    extra = []
+    for ref in manifest["references"]:
+        service = ref.split("/")[2]
+        for kind in ("logs", "metrics"):
+            name = "references/%s/v1/%s.json" % (service, kind)
+            files[name] = {"serviceName": service, "entries": []}
+            extra.append("/" + name)
+    files["references/manifest.json"] = dict(manifest, references=sorted(
+        set(manifest["references"]) | set(extra)))
+    return files
 
 
 @pytest.fixture(scope="module")
 def bundle():
-    return {f["filename"]: f["content"] for f in json.loads(BUNDLE.read_text("utf-8"))}
+    if BUNDLE.is_file():
+        return {f["filename"]: f["content"] for f in json.loads(BUNDLE.read_text("utf-8"))}
+    return _bundle_from_repository()
 
 
 def deploy(server, bundle, absolute=False):
