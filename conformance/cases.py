@@ -103,60 +103,58 @@ def _auth(i: int) -> Dict[str, Any]:
     return out
 
 
-def url_cases() -> List[Dict[str, Any]]:
-    cases = []
+def functions() -> Iterator[tuple]:
+    """(index, className, service dir, entry) for every function entry."""
     i = 0
     for class_name, service, kind in services():
         if kind != "api":
             continue
         for e in _load(service, "api")["entries"]:
-            if e["type"] != "function":
-                continue
-            base = {"service": service, "class": class_name, "method": e["name"],
-                    "args": _args(e)}
-            root = ROOT_URLS[i % len(ROOT_URLS)]
-            cases.append({"kind": "buildUrl", "id": "url/%s.%s" % (class_name, e["name"]),
-                          "rootUrl": root, **base})
+            if e["type"] == "function":
+                yield i, class_name, service, e
+                i += 1
+
+
+def url_cases() -> List[Dict[str, Any]]:
+    cases = []
+    for i, class_name, service, e in functions():
+        base = {"service": service, "class": class_name, "method": e["name"],
+                "args": _args(e)}
+        root = ROOT_URLS[i % len(ROOT_URLS)]
+        cases.append({"kind": "buildUrl", "id": "url/%s.%s" % (class_name, e["name"]),
+                      "rootUrl": root, **base})
+        if e.get("query"):
+            cases.append({"kind": "buildUrl", "id": "url/%s.%s+query" % (class_name, e["name"]),
+                          "rootUrl": root, "query": _query(e), **base})
+        if e["method"] == "get":
+            cases.append({"kind": "buildSignedUrl",
+                          "id": "signed/%s.%s" % (class_name, e["name"]),
+                          "rootUrl": root, "now": NOW_MS, **_auth(i), **base})
+            extra: Dict[str, Any] = {"expiration": [1, 3600, 31 * 24 * 3600][i % 3]}
             if e.get("query"):
-                cases.append({"kind": "buildUrl", "id": "url/%s.%s+query" % (class_name, e["name"]),
-                              "rootUrl": root, "query": _query(e), **base})
-            if e["method"] == "get":
-                cases.append({"kind": "buildSignedUrl",
-                              "id": "signed/%s.%s" % (class_name, e["name"]),
-                              "rootUrl": root, "now": NOW_MS, **_auth(i), **base})
-                extra: Dict[str, Any] = {"expiration": [1, 3600, 31 * 24 * 3600][i % 3]}
-                if e.get("query"):
-                    extra["query"] = _query(e)
-                cases.append({"kind": "buildSignedUrl",
-                              "id": "signed/%s.%s+options" % (class_name, e["name"]),
-                              "rootUrl": root, "now": NOW_MS + i, **_auth(i + 1), **base,
-                              **extra})
-            i += 1
+                extra["query"] = _query(e)
+            cases.append({"kind": "buildSignedUrl",
+                          "id": "signed/%s.%s+options" % (class_name, e["name"]),
+                          "rootUrl": root, "now": NOW_MS + i, **_auth(i + 1), **base,
+                          **extra})
     return cases
 
 
 def request_cases() -> List[Dict[str, Any]]:
     cases = []
-    i = 0
-    for class_name, service, kind in services():
-        if kind != "api":
-            continue
-        for e in _load(service, "api")["entries"]:
-            if e["type"] != "function":
-                continue
-            case: Dict[str, Any] = {
-                "kind": "request", "id": "request/%s.%s" % (class_name, e["name"]),
-                "service": service, "class": class_name, "method": e["name"],
-                "args": _args(e), "rootUrl": REQUEST_ROOTS[i % 2],
-                "ts": TS + i, "nonce": "n%05d" % i}
-            if i % 6 != 5:  # every sixth request is anonymous
-                case.update(_auth(i))
-            if e.get("input"):
-                case["payload"] = dict(PAYLOAD, entry=e["name"])
-            if e.get("query") and i % 2 == 0:
-                case["query"] = _query(e)
-            cases.append(case)
-            i += 1
+    for i, class_name, service, e in functions():
+        case: Dict[str, Any] = {
+            "kind": "request", "id": "request/%s.%s" % (class_name, e["name"]),
+            "service": service, "class": class_name, "method": e["name"],
+            "args": _args(e), "rootUrl": REQUEST_ROOTS[i % 2],
+            "ts": TS + i, "nonce": "n%05d" % i}
+        if i % 6 != 5:  # every sixth request is anonymous
+            case.update(_auth(i))
+        if e.get("input"):
+            case["payload"] = dict(PAYLOAD, entry=e["name"])
+        if e.get("query") and i % 2 == 0:
+            case["query"] = _query(e)
+        cases.append(case)
     return cases
 
 

@@ -405,29 +405,20 @@ def _make_exchange(ref, entry: _references.ExchangeEntry):
     return method
 
 
-_classes: Dict[str, type] = {}
-_classes_lock = threading.Lock()
+def _build_class(class_name: str) -> type:
+    ref = _references.load(class_name)
+    attrs: Dict[str, Any] = {"_reference": ref, "__module__": "taskcluster",
+                             "__doc__": "%s\n\n%s" % (ref.title, ref.description)}
+    for name, entry in ref.entries.items():
+        if ref.kind == "api":
+            attrs[name] = _make_function(ref, entry)
+        else:
+            attrs[name] = _make_exchange(ref, entry)
+    attrs["funcinfo"] = {n: e for n, e in ref.entries.items()}
+    attrs["_functions"] = {n: e for n, e in ref.entries.items()
+                           if isinstance(e, _references.FunctionEntry)}
+    return type(class_name, (BaseClient,), attrs)
 
 
-def client_class(class_name: str) -> type:
-    """The client class for ``class_name`` (e.g. ``"Queue"``), built once."""
-    cls = _classes.get(class_name)
-    if cls is not None:
-        return cls
-    with _classes_lock:
-        cls = _classes.get(class_name)
-        if cls is None:
-            ref = _references.load(class_name)
-            attrs: Dict[str, Any] = {"_reference": ref, "__module__": "taskcluster",
-                                     "__doc__": "%s\n\n%s" % (ref.title, ref.description)}
-            for name, entry in ref.entries.items():
-                if ref.kind == "api":
-                    attrs[name] = _make_function(ref, entry)
-                else:
-                    attrs[name] = _make_exchange(ref, entry)
-            attrs["funcinfo"] = {n: e for n, e in ref.entries.items()}
-            attrs["_functions"] = {n: e for n, e in ref.entries.items()
-                                   if isinstance(e, _references.FunctionEntry)}
-            cls = type(class_name, (BaseClient,), attrs)
-            _classes[class_name] = cls
-    return cls
+client_class = _references.BuildOnce(_build_class)
+client_class.__doc__ = "The client class for a class name (e.g. \"Queue\"), built once."

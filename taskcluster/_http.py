@@ -38,6 +38,7 @@ from collections import deque
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 from ._transport import Response, TransportError
+from ._urls import host_and_port, split_authority
 
 __all__ = ["HttpTransport"]
 
@@ -340,29 +341,19 @@ class _Refusing:
 
 def _split(url: str) -> Tuple[str, str]:
     """``("scheme://authority", "/path?query")`` of an absolute URL."""
-    start = url.find("://")
-    if start < 0:
-        raise TransportError("not an absolute URL: %r" % url[:200])
-    end = len(url)
-    for ch in "/?#":
-        i = url.find(ch, start + 3)
-        if 0 <= i < end:
-            end = i
-    origin = url[:start].lower() + url[start:end]
-    target = url[end:].split("#", 1)[0]
+    try:
+        scheme, authority, rest = split_authority(url)
+    except ValueError:
+        raise TransportError("not an absolute URL: %r" % url[:200]) from None
+    target = rest.split("#", 1)[0]
     if not target.startswith("/"):
         target = "/" + target
-    return origin, target
+    return scheme.lower() + "://" + authority, target
 
 
 def _host_port(authority: str) -> Tuple[str, Optional[int]]:
-    authority = authority.rpartition("@")[2]
-    if authority.startswith("["):
-        host, _, rest = authority[1:].partition("]")
-        port = rest[1:]
-    else:
-        host, _, port = authority.partition(":")
-    return host.lower(), int(port) if port.isdigit() else None
+    host, port = host_and_port(authority)
+    return host, int(port) if port.isdigit() else None
 
 
 def _parse_proxy(proxy: str) -> Tuple[str, str, Dict[str, str]]:

@@ -202,21 +202,35 @@ def parse(className: str, kind: str, doc: Mapping[str, Any]) -> Reference:
         entries=MappingProxyType(entries))
 
 
-_cache: dict = {}
-_lock = threading.Lock()
+class BuildOnce:
+    """A cache of values built at most once per key, even when threads ask
+    at the same moment (a client class must be one class, not two)."""
+
+    def __init__(self, build):
+        self._build = build
+        self._values: dict = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key):
+        value = self._values.get(key)
+        if value is None:
+            with self._lock:
+                value = self._values.get(key)
+                if value is None:
+                    value = self._values[key] = self._build(key)
+        return value
+
+    def built(self) -> list:
+        """The keys built so far, sorted."""
+        return sorted(self._values)
 
 
-def load(className: str) -> Reference:
-    """The reference behind a client class, read from disk on first use."""
-    ref = _cache.get(className)
-    if ref is not None:
-        return ref
-    with _lock:
-        ref = _cache.get(className)
-        if ref is None:
-            service, kind = SERVICES[className]
-            path = os.path.join(references_dir(), service, "v1", kind + ".json")
-            with open(path, encoding="utf-8") as fh:
-                ref = parse(className, kind, json.load(fh))
-            _cache[className] = ref
-    return ref
+def _read(className: str) -> Reference:
+    service, kind = SERVICES[className]
+    path = os.path.join(references_dir(), service, "v1", kind + ".json")
+    with open(path, encoding="utf-8") as fh:
+        return parse(className, kind, json.load(fh))
+
+
+load = BuildOnce(_read)
+load.__doc__ = "The reference behind a client class, read from disk on first use."

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import quote
 
 __all__ = ["encode_uri_component", "stringify_query", "api_url",
-           "split_url", "hawk_resource", "wire_url", "Origin", "origin_of", "locate"]
+           "split_url", "split_authority", "host_and_port", "hawk_resource", "wire_url",
+           "Origin", "origin_of", "locate"]
 
 # encodeURIComponent and querystring.escape leave exactly these unescaped
 # besides ASCII letters, digits and "-_.~" (which ``quote`` always keeps).
@@ -70,11 +71,9 @@ def api_url(root_url: str, service: str, version: str, path: str) -> str:
     return "%s/api/%s/%s/%s" % (root_url.rstrip("/"), service, version, path.lstrip("/"))
 
 
-def split_url(url: str) -> Tuple[str, str, int, str, str]:
-    """Split an absolute http(s) URL into (scheme, hostname, port, path, query).
-
-    ``hostname`` is lower-cased and ``port`` defaulted by scheme, as Hawk does;
-    ``query`` excludes the ``?``."""
+def split_authority(url: str) -> Tuple[str, str, str]:
+    """``(scheme, authority, rest)`` of an absolute URL; ``rest`` starts
+    with ``/``, ``?``, ``#`` or is empty."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise ValueError("not an absolute URL")
@@ -83,18 +82,32 @@ def split_url(url: str) -> Tuple[str, str, int, str, str]:
         i = rest.find(ch)
         if i != -1 and i < cut:
             cut = i
-    authority, rest = rest[:cut], rest[cut:]
-    rest = rest.split("#", 1)[0]
-    path, _, query = rest.partition("?")
+    return scheme, rest[:cut], rest[cut:]
+
+
+def host_and_port(authority: str) -> Tuple[str, str]:
+    """The lower-cased hostname (IPv6 without brackets) and the port as
+    written (``""`` when none) of an authority, userinfo dropped."""
     host = authority.rpartition("@")[2]
     if host.startswith("["):
-        hostname, _, port_s = host[1:].partition("]")
-        port_s = port_s[1:]
+        hostname, _, port = host[1:].partition("]")
+        port = port[1:]
     else:
-        hostname, _, port_s = host.partition(":")
+        hostname, _, port = host.partition(":")
+    return hostname.lower(), port
+
+
+def split_url(url: str) -> Tuple[str, str, int, str, str]:
+    """Split an absolute http(s) URL into (scheme, hostname, port, path, query).
+
+    ``hostname`` is lower-cased and ``port`` defaulted by scheme, as Hawk does;
+    ``query`` excludes the ``?``."""
+    scheme, authority, rest = split_authority(url)
+    path, _, query = rest.split("#", 1)[0].partition("?")
+    hostname, port_s = host_and_port(authority)
     scheme = scheme.lower()
     port = int(port_s) if port_s else (80 if scheme == "http" else 443)
-    return scheme, hostname.lower(), port, path or "/", query
+    return scheme, hostname, port, path or "/", query
 
 
 class Origin(NamedTuple):
@@ -106,21 +119,13 @@ class Origin(NamedTuple):
 
 
 def origin_of(url: str) -> Origin:
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise ValueError("not an absolute URL")
-    cut = len(rest)
-    for ch in "/?#":
-        i = rest.find(ch)
-        if i != -1 and i < cut:
-            cut = i
-    authority = rest[:cut]
-    _, host, port, _, _ = split_url(url)
+    scheme, authority, _ = split_authority(url)
+    host, port_s = host_and_port(authority)
+    port = int(port_s) if port_s else (80 if scheme.lower() == "http" else 443)
     userinfo, at, _ = authority.rpartition("@")
-    explicit_port = authority.rpartition("]")[2].rpartition(":")[1] == ":"
     hostpart = ("[%s]" % host) if ":" in host else host
     node = "%s://%s%s%s" % (scheme.lower(), userinfo + at, hostpart,
-                            ":%d" % port if explicit_port else "")
+                            ":" + port_s if port_s else "")
     return Origin(scheme + "://" + authority, host, port, node)
 
 
