@@ -18,3 +18,23 @@ def clean_environment(monkeypatch):
 def server():
     with LoopbackServer() as s:
         yield s
+
+
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "")
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """A guard, not a stand-in: any name lookup for a host other than the
+    loopback fails the test at once, so no test can reach the network."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else (host or "")
+        if name not in _LOOPBACK_NAMES and not name.startswith("127."):
+            raise AssertionError("a test tried to resolve %r: only 127.0.0.1 is allowed" % name)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
