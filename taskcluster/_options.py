@@ -77,6 +77,23 @@ class Resolved:
     def has_credentials(self) -> bool:
         return bool(self.clientId and self.accessToken)
 
+    def __getitem__(self, key: str) -> Any:
+        """Read as the ``taskcluster`` package's options dict reads:
+        ``client.options['rootUrl']``, ``client.options['credentials']``."""
+        if key == "credentials":
+            return {"clientId": self.clientId, "accessToken": self.accessToken,
+                    "certificate": self.certificate}
+        if key in DEFAULTS:
+            value = getattr(self, key)
+            return list(value) if isinstance(value, tuple) else value
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
 
 def _number(context, name, value, *, minimum=0.0, integer=False, allow_zero=True):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \

@@ -192,3 +192,17 @@ def test_client_options_keys_are_the_documented_ones():
     assert set(DEFAULTS) == {"rootUrl", "credentials", "authorizedScopes", "maxRetries",
                              "timeout", "delayFactor", "randomizationFactor", "maxDelay",
                              "signedUrlExpiration"}
+
+
+def test_resolved_options_read_like_the_taskcluster_package_dict():
+    queue = taskcluster.Queue({"rootUrl": "https://tc.example.com/", "maxRetries": 2,
+                               "authorizedScopes": ["a"],
+                               "credentials": {"clientId": "c", "accessToken": "t"}})
+    assert queue.options["rootUrl"] == "https://tc.example.com"
+    assert queue.options["maxRetries"] == 2
+    assert queue.options["authorizedScopes"] == ["a"]
+    assert queue.options["credentials"]["clientId"] == "c"
+    assert queue.options.get("nope", 7) == 7
+    with pytest.raises(KeyError):
+        queue.options["nope"]
+    assert "accessToken" not in repr(queue.options)
