@@ -57,13 +57,11 @@ class BaseClient:
         self._transport = transport
         self._transport_lock = threading.Lock()
         self._sleep, self._random, self._clock, self._nonce = sleep, random, clock, nonce
-        ref = self._reference
-        if self._options.rootUrl:
-            self._api_base = "%s/api/%s/%s/" % (self._options.rootUrl, ref.serviceName,
-                                                ref.apiVersion)
-        else:
-            self._api_base = None
-        self._origin = origin_of(self._options.rootUrl) if self._options.rootUrl else None
+        root, ref = self._options.rootUrl, self._reference
+        # Parsed once: every URL starts with the API base, under the origin.
+        self._api_base = "%s/api/%s/%s/" % (root, ref.serviceName, ref.apiVersion) \
+            if root else None
+        self._origin = origin_of(root) if root else None
 
     # -- options and lifecycle -------------------------------------------
     @property
