@@ -26,12 +26,9 @@ from ._references import FunctionEntry
 from ._urls import encode_uri_component, stringify_query
 from .exceptions import TaskclusterInputError
 
-__all__ = ["BoundCall", "bind", "route_path", "CALL_KEYWORDS"]
+__all__ = ["BoundCall", "bind", "route_path"]
 
 _UNSET = object()
-
-# Keywords every method takes besides its route arguments.
-CALL_KEYWORDS = ("payload", "query", "params", "paginationHandler", "paginationLimit")
 
 
 class BoundCall(NamedTuple):

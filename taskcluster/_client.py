@@ -23,7 +23,7 @@ from ._exchanges import binding as exchange_binding
 from ._options import Resolved, resolve
 from ._retry import backoff_delay, is_retriable_status
 from ._transport import Response, TransportError
-from ._urls import origin_of, wire_url
+from ._urls import api_url, origin_of, wire_url
 from .exceptions import (TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
                          TaskclusterRestFailure)
@@ -59,8 +59,7 @@ class BaseClient:
         self._sleep, self._random, self._clock, self._nonce = sleep, random, clock, nonce
         root, ref = self._options.rootUrl, self._reference
         # Parsed once: every URL starts with the API base, under the origin.
-        self._api_base = "%s/api/%s/%s/" % (root, ref.serviceName, ref.apiVersion) \
-            if root else None
+        self._api_base = api_url(root, ref.serviceName, ref.apiVersion, "") if root else None
         self._origin = origin_of(root) if root else None
 
     # -- options and lifecycle -------------------------------------------
