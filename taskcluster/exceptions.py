@@ -1,28 +1,50 @@
 """Exceptions raised by the Taskcluster client.
 
-Hierarchy::
+The hierarchy is the ``taskcluster`` package's, so handlers written for it
+catch the same things::
 
-    TaskclusterFailure                  root of everything this library raises
-    +-- TaskclusterInputError           bad input, refused before anything is sent
-    +-- TaskclusterRestFailure          the service answered with an error status
-    |   +-- TaskclusterAuthFailure      ... a 401
-    +-- TaskclusterConnectionError      no answer after the retries ran out
+    TaskclusterFailure                      root of everything this library raises
+    +-- TaskclusterRestFailure              the service answered 4xx/5xx (not 401)
+    +-- TaskclusterAuthFailure              the service answered 401, or bad credentials
+    +-- TaskclusterConnectionError          no answer after the retries ran out
+    +-- TaskclusterResponseTooLarge         an answer over the maxResponseBytes option
+    +-- TaskclusterTopicExchangeFailure     a routing-key pattern could not be built
+    +-- TaskclusterArtifactError            an "error" artifact was downloaded
+    +-- ObjectHashVerificationError         downloaded data did not match its hashes
+    +-- TaskclusterInputError               bad input, refused before anything is sent
+        (also a ValueError; where the package raises a more specific class
+        for the same mistake, the error is an instance of that class too:
+        TaskclusterCredentialsError, TaskclusterRoutingKeyError)
+
+As in the package, ``TaskclusterAuthFailure`` and ``TaskclusterRestFailure``
+are siblings: ``except TaskclusterRestFailure`` does not catch a 401.
 
 Every exception carries a message a person can act on (never ``None``), names
 the method and URL where there is one (URLs never carry a bewit), answers
-``status_code``, ``code``, ``body``, ``method`` and ``url`` (None where they do
-not apply), and survives ``pickle``: attributes are rebuilt from the
-constructor's keyword arguments.
+``status_code``, ``code``, ``body``, ``method``, ``url`` and ``superExc``
+(None where they do not apply), and survives ``pickle``.  Constructors take
+the package's positional forms as well, e.g.
+``TaskclusterRestFailure(msg, superExc, status_code, body)``.
 """
 
 from __future__ import annotations
 
+from . import _mixcheck
+
+_mixcheck.check()
+
 __all__ = [
     "TaskclusterFailure",
-    "TaskclusterInputError",
     "TaskclusterRestFailure",
     "TaskclusterAuthFailure",
     "TaskclusterConnectionError",
+    "TaskclusterTopicExchangeFailure",
+    "TaskclusterArtifactError",
+    "ObjectHashVerificationError",
+    "TaskclusterInputError",
+    "TaskclusterCredentialsError",
+    "TaskclusterRoutingKeyError",
+    "TaskclusterResponseTooLarge",
 ]
 
 
@@ -36,8 +58,9 @@ class TaskclusterFailure(Exception):
     body = None
     method = None
     url = None
+    superExc = None
 
-    def __init__(self, message, **fields):
+    def __init__(self, message=None, **fields):
         message = str(message) if message is not None else type(self).__name__
         super().__init__(message)
         self.message = message
@@ -49,7 +72,7 @@ class TaskclusterFailure(Exception):
         # Exception's default pickling replays only ``args``; keep the fields.
         # The underlying exception (a transport's) may not pickle: keep its text.
         fields = dict(self._fields)
-        if fields.get("superExc") is not None:
+        if fields.get("superExc") is not None and not isinstance(fields["superExc"], str):
             fields["superExc"] = repr(fields["superExc"])
         return (_rebuild, (type(self), self.message, fields))
 
@@ -58,15 +81,9 @@ class TaskclusterFailure(Exception):
 
 
 def _rebuild(cls, message, fields):
-    return cls(message, **fields)
-
-
-class TaskclusterInputError(TaskclusterFailure, ValueError):
-    """A call was refused before sending: it names the method, the argument and
-    what was expected."""
-
-    def __init__(self, message, *, method=None, argument=None):
-        super().__init__(message, method=method, argument=argument)
+    obj = cls.__new__(cls)
+    TaskclusterFailure.__init__(obj, message, **fields)
+    return obj
 
 
 class TaskclusterRestFailure(TaskclusterFailure):
@@ -74,23 +91,81 @@ class TaskclusterRestFailure(TaskclusterFailure):
 
     ``status_code``, ``code`` (the Taskcluster error code, e.g.
     ``ResourceNotFound``), ``body`` (the parsed JSON body, or the text when it
-    is not JSON), ``method`` (``Service.method``) and ``url`` are kept.
-    ``superExc`` is kept for compatibility with the ``taskcluster`` package.
+    is not JSON), ``method`` (``Service.method``), ``url`` and ``superExc``.
+    The package's defaults apply when built by hand: ``status_code`` 500 and
+    ``body`` ``{}``.
     """
 
-    def __init__(self, message, *, status_code=None, code=None, body=None,
-                 method=None, url=None, superExc=None):
-        super().__init__(message, status_code=status_code, code=code, body=body,
-                         method=method, url=url, superExc=superExc)
+    def __init__(self, msg=None, superExc=None, status_code=500, body=None, *,
+                 code=None, method=None, url=None, attempts=None):
+        super().__init__(msg, superExc=superExc, status_code=status_code,
+                         body={} if body is None else body, code=code, method=method,
+                         url=url, attempts=attempts)
 
 
-class TaskclusterAuthFailure(TaskclusterRestFailure):
-    """The service answered 401: the credentials were refused."""
+class TaskclusterResponseTooLarge(TaskclusterFailure):
+    """The answer was larger than the ``maxResponseBytes`` option allows
+    (counted after decompression); it was not read further.  Not retried."""
+
+    def __init__(self, msg=None, *, status_code=None, limit=None, method=None, url=None,
+                 attempts=None):
+        super().__init__(msg, status_code=status_code, limit=limit, method=method, url=url,
+                         attempts=attempts)
+
+
+class TaskclusterAuthFailure(TaskclusterFailure):
+    """The service answered 401 (the credentials were refused), or the
+    credentials given cannot be used."""
+
+    def __init__(self, msg=None, superExc=None, status_code=500, body=None, *,
+                 code=None, method=None, url=None, attempts=None):
+        super().__init__(msg, superExc=superExc, status_code=status_code,
+                         body={} if body is None else body, code=code, method=method,
+                         url=url, attempts=attempts)
 
 
 class TaskclusterConnectionError(TaskclusterFailure):
     """No response was had (connection refused or reset, timeout) after the
     retries ran out."""
 
-    def __init__(self, message, *, method=None, url=None, superExc=None):
-        super().__init__(message, method=method, url=url, superExc=superExc)
+    def __init__(self, msg=None, superExc=None, *, method=None, url=None, attempts=None):
+        super().__init__(msg, superExc=superExc, method=method, url=url, attempts=attempts)
+
+
+class TaskclusterTopicExchangeFailure(TaskclusterFailure):
+    """A routing-key pattern could not be built from the arguments given."""
+
+
+class TaskclusterArtifactError(TaskclusterFailure):
+    """The artifact is an ``error`` artifact; ``reason`` is its reason."""
+
+    def __init__(self, message=None, reason=None, **fields):
+        super().__init__(message, reason=reason, **fields)
+
+
+class ObjectHashVerificationError(TaskclusterFailure):
+    """Downloaded data did not match the hashes the object service holds."""
+
+
+class TaskclusterInputError(TaskclusterFailure, ValueError):
+    """A call was refused before sending: it names the method, the argument and
+    what was expected."""
+
+    def __init__(self, message=None, *, method=None, argument=None):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument)
+
+
+class TaskclusterCredentialsError(TaskclusterInputError, TaskclusterAuthFailure):
+    """Credentials that cannot be used (the package raises
+    ``TaskclusterAuthFailure`` for these)."""
+
+    def __init__(self, message=None, *, method=None, argument=None):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument)
+
+
+class TaskclusterRoutingKeyError(TaskclusterInputError, TaskclusterTopicExchangeFailure):
+    """A routing-key argument that cannot be used (the package raises
+    ``TaskclusterTopicExchangeFailure`` for these)."""
+
+    def __init__(self, message=None, *, method=None, argument=None):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument)
