@@ -12,10 +12,17 @@ Options are plain dicts (compatible with the ``taskcluster`` package)::
         "randomizationFactor": 0.25,          # jitter, as Node's client
         "maxDelay": 30,                       # seconds, cap on one backoff
         "signedUrlExpiration": 900,           # seconds, for buildSignedUrl
+        "maxResponseBytes": 64 * 2**20,       # an API answer larger than this is refused
+        "validatePayloads": False,            # check payloads against their schemas
+        "validateResponses": False,           # check answers against their schemas
+        "referencesDir": None,                # a deployment's references (see below)
     }
 
-:func:`resolve` checks them once and returns :class:`Resolved`, which never
-shows a secret in its ``repr``.  The caller's dicts are never modified.
+A client's ``options`` is an :class:`Options` dict, readable and changeable
+as the package's: a change takes effect at the next call.  :func:`resolve`
+checks options and returns :class:`Resolved`, the frozen form a call reads.
+Neither shows a secret in its ``repr`` or ``str``.  The caller's dicts are
+never modified.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 
 from ._hawk import make_ext, parse_certificate
-from .exceptions import TaskclusterInputError
+from .exceptions import TaskclusterCredentialsError, TaskclusterInputError
 
-__all__ = ["DEFAULTS", "Resolved", "resolve", "options_from_environment"]
+__all__ = ["DEFAULTS", "Options", "Resolved", "resolve", "options_from_environment",
+           "hide_secrets"]
 
 DEFAULTS: Mapping[str, Any] = {
     "rootUrl": None,
@@ -41,7 +49,46 @@ DEFAULTS: Mapping[str, Any] = {
     "randomizationFactor": 0.25,
     "maxDelay": 30,
     "signedUrlExpiration": 15 * 60,
+    "maxResponseBytes": 64 * 2**20,
+    "validatePayloads": False,
+    "validateResponses": False,
+    "referencesDir": None,
 }
+
+# Keys the ``taskcluster`` package's clients carry in their options that mean
+# nothing here (``exchangePrefix`` comes from the reference): accepted, unused.
+IGNORED = frozenset({"exchangePrefix"})
+
+_SECRET_KEYS = ("accessToken", "certificate")
+
+
+def hide_secrets(value: Any) -> Any:
+    """A copy of an options or credentials value fit to show: the
+    accessToken and certificate are replaced by ``'<hidden>'``."""
+    if isinstance(value, Mapping):
+        shown = {}
+        for k, v in value.items():
+            if k in _SECRET_KEYS and v:
+                shown[k] = "<hidden>"
+            else:
+                shown[k] = hide_secrets(v)
+        return shown
+    return value
+
+
+class Options(dict):
+    """A plain dict of options, except that its ``repr`` and ``str`` (and so
+    a log line or a traceback that shows it) hide the accessToken and
+    certificate, at any depth."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(hide_secrets(self))
+
+    __str__ = __repr__
+
+    def copy(self) -> "Options":
+        return type(self)(self)
 
 # What a Hawk header attribute can carry (printable ASCII but '"' and '\').
 # \Z, not $: "$" also matches before a trailing newline.
@@ -49,8 +96,10 @@ _HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+\Z')
 # http(s), a DNS name or IP address (nothing a resolver would be asked about
 # in vain, such as "*.example"), an optional port and path.
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
-_ROOT_URL = re.compile(r"^https?://(?:%s(?:\.%s)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
-                       r"(?:/[^?#\s]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
+# No control character anywhere: the HTTP library would refuse the request
+# only after it was signed, and retrying cannot help.
+_ROOT_URL = re.compile(r"^(https?://(?:%s(?:\.%s)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?)"
+                       r"(?:/[^?#\s\x00-\x1f\x7f]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
 
 
 def _error(context: str, argument: str, what: str) -> TaskclusterInputError:
@@ -72,6 +121,9 @@ class Resolved:
     maxDelay: float
     signedUrlExpiration: int
     ext: Optional[str] = field(repr=False)
+    maxResponseBytes: int = 64 * 2**20
+    validatePayloads: bool = False
+    validateResponses: bool = False
 
     @property
     def has_credentials(self) -> bool:
@@ -108,21 +160,28 @@ def _number(context, name, value, *, minimum=0.0, integer=False, allow_zero=True
 
 
 def check_root_url(context: str, root_url: Any) -> str:
+    """The rootUrl without a trailing "/".  (URLs keep its case, as Node's
+    ``buildUrl`` does; requests are sent with the host in lower case.)"""
     if not isinstance(root_url, str) or not _ROOT_URL.match(root_url):
         raise _error(context, "rootUrl", "rootUrl must be an http:// or https:// URL "
                      "such as 'https://tc.example.com', not %r" % (root_url,))
     return root_url.rstrip("/")
 
 
+def _cred_error(context: str, argument: str, what: str) -> TaskclusterCredentialsError:
+    return TaskclusterCredentialsError("%s: %s" % (context, what), method=context,
+                                       argument=argument)
+
+
 def _credentials(context: str, creds: Any):
     if creds is None:
         return None, None, None
     if not isinstance(creds, Mapping):
-        raise _error(context, "credentials", "credentials must be a dict with clientId "
+        raise _cred_error(context, "credentials", "credentials must be a dict with clientId "
                      "and accessToken, not %s" % type(creds).__name__)
     unknown = sorted(set(creds) - {"clientId", "accessToken", "certificate"})
     if unknown:
-        raise _error(context, unknown[0], "credentials take clientId, accessToken and "
+        raise _cred_error(context, unknown[0], "credentials take clientId, accessToken and "
                      "certificate, not %r" % unknown[0])
     client_id, token, cert = (creds.get("clientId"), creds.get("accessToken"),
                               creds.get("certificate"))
@@ -132,25 +191,25 @@ def _credentials(context: str, creds: Any):
         token = token.decode("utf-8", "replace")
     if not client_id and not token:
         if cert:
-            raise _error(context, "certificate", "a certificate was given without a "
+            raise _cred_error(context, "certificate", "a certificate was given without a "
                          "clientId and accessToken")
         return None, None, None
     if not client_id:
-        raise _error(context, "clientId", "credentials have an accessToken but no clientId")
+        raise _cred_error(context, "clientId", "credentials have an accessToken but no clientId")
     if not token:
-        raise _error(context, "accessToken", "credentials have a clientId but no "
+        raise _cred_error(context, "accessToken", "credentials have a clientId but no "
                      "accessToken (%r)" % (client_id,))
     if not isinstance(client_id, str) or not _HEADER_SAFE.match(client_id):
-        raise _error(context, "clientId", "clientId must be printable ASCII without '\"' "
+        raise _cred_error(context, "clientId", "clientId must be printable ASCII without '\"' "
                      "or '\\' (a Hawk header carries it), not %r" % (client_id,))
     if not isinstance(token, str) or not _HEADER_SAFE.match(token):
         # Never echo the token itself.
-        raise _error(context, "accessToken", "the accessToken of %r must be printable ASCII "
+        raise _cred_error(context, "accessToken", "the accessToken of %r must be printable ASCII "
                      "without '\"' or '\\'" % (client_id,))
     try:
         certificate = parse_certificate(cert)
     except ValueError as e:
-        raise _error(context, "certificate", "%s (clientId %r)" % (e, client_id)) from None
+        raise _cred_error(context, "certificate", "%s (clientId %r)" % (e, client_id)) from None
     return client_id, token, certificate
 
 
@@ -161,13 +220,13 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
         if not isinstance(options, Mapping):
             raise _error(context, "options", "options must be a dict, not %s"
                          % type(options).__name__)
-        unknown = sorted(k for k in options if k not in DEFAULTS)
+        unknown = sorted(k for k in options if k not in DEFAULTS and k not in IGNORED)
         if unknown:
             if unknown[0] == "baseUrl":
                 raise _error(context, "baseUrl", "baseUrl is no longer supported: use rootUrl")
             raise _error(context, unknown[0], "unknown option %r (known: %s)"
                          % (unknown[0], ", ".join(DEFAULTS)))
-        merged.update(options)
+        merged.update((k, v) for k, v in options.items() if k not in IGNORED)
     root_url = merged["rootUrl"]
     if root_url is not None:
         root_url = check_root_url(context, root_url)
@@ -193,7 +252,17 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
                                     merged["signedUrlExpiration"], integer=True,
                                     allow_zero=False),
         ext=make_ext(certificate, scopes) if client_id else None,
+        maxResponseBytes=_number(context, "maxResponseBytes", merged["maxResponseBytes"],
+                                 integer=True, allow_zero=False),
+        validatePayloads=_flag(context, "validatePayloads", merged["validatePayloads"]),
+        validateResponses=_flag(context, "validateResponses", merged["validateResponses"]),
     )
+
+
+def _flag(context: str, name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _error(context, name, "option %r must be True or False, not %r" % (name, value))
+    return value
 
 
 def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> dict:
