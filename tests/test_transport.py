@@ -1,4 +1,4 @@
-"""The http.client transport (``taskcluster._http``) against real servers on
+"""The requests transport (``taskcluster._transport``) against real servers on
 127.0.0.1: keep-alive reuse, the TransportError contract (timeouts flagged,
 resets and truncated bodies raised), proxies read once from the environment
 as requests reads them, TLS verified as requests verifies, redirects not
@@ -23,15 +23,19 @@ import pytest
 from loopback import Hang, Reply, Reset, Truncate, closed_port
 
 import taskcluster
-from taskcluster._http import HttpTransport
-from taskcluster._transport import Response, TransportError
+from taskcluster._transport import RequestsTransport, Response, TransportError
 
 PATH = "/api/queue/v1/task/abc"
 
 
+def Transport(root_url=None, **kwargs):
+    """A transport with a session of its own (environment read per origin)."""
+    return RequestsTransport(None, root_url, **kwargs)
+
+
 @pytest.fixture
 def transport(server):
-    t = HttpTransport(server.url)
+    t = Transport(server.url)
     yield t
     t.close()
 
@@ -167,7 +171,7 @@ def test_connection_close_answer_then_new_connection(server, transport):
 
 def test_connection_closed_by_server_while_idle_is_not_reused(raw):
     s = raw()  # answers, then closes every connection
-    t = HttpTransport(s.url)
+    t = Transport(s.url)
     assert get(t, s.url + PATH).status == 200
     time.sleep(0.1)  # the server's FIN has arrived
     assert get(t, s.url + PATH).status == 200
@@ -202,7 +206,7 @@ def test_next_call_after_a_timeout_uses_a_fresh_connection(server, transport):
 
 
 def test_refused_is_not_a_timeout():
-    t = HttpTransport()
+    t = Transport()
     with pytest.raises(TransportError) as e:
         get(t, "http://127.0.0.1:%d%s" % (closed_port(), PATH))
     assert e.value.timeout is False
@@ -220,12 +224,13 @@ def test_reset_and_truncation_raise(server, transport, fault):
 
 def test_not_an_absolute_url():
     with pytest.raises(TransportError):
-        get(HttpTransport(), "/api/queue/v1/task/abc")
+        get(Transport(), "/api/queue/v1/task/abc")
 
 
-def test_unsupported_scheme_refused():
-    with pytest.raises(TransportError, match="only http and https"):
-        get(HttpTransport(), "ftp://127.0.0.1/x")
+def test_unsupported_scheme_refused_not_retried():
+    with pytest.raises(TransportError, match="refused to send it") as e:
+        get(Transport(), "ftp://127.0.0.1/x")
+    assert e.value.retriable is False
 
 
 # -- proxies --------------------------------------------------------------------------
@@ -233,7 +238,7 @@ def test_unsupported_scheme_refused():
 def test_http_proxy_from_environment_gets_absolute_form(raw, monkeypatch):
     proxy = raw()
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    t = HttpTransport()
+    t = Transport()
     r = get(t, "http://tc.example.invalid" + PATH + "?a=1", headers={"Authorization": "Hawk x"})
     assert r.status == 200
     request = proxy.requests[0].decode()
@@ -245,7 +250,7 @@ def test_http_proxy_from_environment_gets_absolute_form(raw, monkeypatch):
 
 def test_recorded_by_the_loopback_server_through_the_proxy(server, monkeypatch):
     monkeypatch.setenv("http_proxy", server.url)
-    t = HttpTransport("http://tc.example.invalid")
+    t = Transport("http://tc.example.invalid")
     assert get(t, "http://tc.example.invalid" + PATH).status == 200
     rec = server.requests[-1]
     assert rec.target == PATH
@@ -256,7 +261,7 @@ def test_recorded_by_the_loopback_server_through_the_proxy(server, monkeypatch):
 def test_proxy_credentials_become_proxy_authorization(raw, monkeypatch):
     proxy = raw()
     monkeypatch.setenv("HTTP_PROXY", "http://user:p%%40ss@127.0.0.1:%d" % proxy.port)
-    t = HttpTransport()
+    t = Transport()
     get(t, "http://tc.example.invalid" + PATH)
     expected = base64.b64encode(b"user:p@ss").decode()
     assert "\r\nProxy-Authorization: Basic %s\r\n" % expected in proxy.requests[0].decode()
@@ -266,7 +271,7 @@ def test_proxy_credentials_become_proxy_authorization(raw, monkeypatch):
 def test_https_through_proxy_is_tunnelled(raw, monkeypatch):
     proxy = raw(answer=b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
     monkeypatch.setenv("HTTPS_PROXY", "http://u:pw@127.0.0.1:%d" % proxy.port)
-    t = HttpTransport()
+    t = Transport()
     with pytest.raises(TransportError):  # the proxy refuses the tunnel
         get(t, "https://tc.example.invalid" + PATH)
     request = proxy.requests[0].decode()
@@ -280,7 +285,7 @@ def test_https_through_proxy_is_tunnelled(raw, monkeypatch):
 def test_tls_proxy_goes_through_urllib3(monkeypatch):
     port = closed_port()
     monkeypatch.setenv("HTTPS_PROXY", "https://127.0.0.1:%d" % port)
-    t = HttpTransport()
+    t = Transport()
     with pytest.raises(TransportError) as e:
         get(t, "https://tc.example.invalid" + PATH)
     assert e.value.timeout is False
@@ -295,8 +300,8 @@ def test_socks_proxy_needs_pysocks(monkeypatch):
     except ImportError:
         pass
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:%d" % closed_port())
-    t = HttpTransport()
-    with pytest.raises(TransportError, match="PySocks"):
+    t = Transport()
+    with pytest.raises(TransportError, match="SOCKS"):
         get(t, "http://tc.example.invalid" + PATH)
 
 
@@ -305,7 +310,7 @@ def test_socks_proxy_needs_pysocks(monkeypatch):
 def test_no_proxy_honoured(server, monkeypatch, no_proxy):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:%d" % closed_port())
     monkeypatch.setenv("NO_PROXY", no_proxy)
-    t = HttpTransport()
+    t = Transport()
     assert get(t, server.url + PATH).status == 200
     t.close()
 
@@ -314,14 +319,14 @@ def test_no_proxy_host_suffix(raw, monkeypatch):
     proxy = raw()
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", ".internal.example")
-    t = HttpTransport()
+    t = Transport()
     get(t, "http://tc.example.invalid" + PATH)  # not bypassed: through the proxy
     assert len(proxy.requests) == 1
     t.close()
 
 
 def test_environment_read_once_when_made(server, monkeypatch):
-    t = HttpTransport()
+    t = Transport(server.url)
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:%d" % closed_port())
     assert get(t, server.url + PATH).status == 200
     t.close()
@@ -329,10 +334,10 @@ def test_environment_read_once_when_made(server, monkeypatch):
 
 def test_explicit_proxies_override_the_environment(server, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:%d" % closed_port())
-    t = HttpTransport(proxies={})
+    t = Transport(proxies={})
     assert get(t, server.url + PATH).status == 200
     t.close()
-    t = HttpTransport(proxies={"http": server.url})
+    t = Transport(proxies={"http": server.url})
     assert get(t, "http://tc.example.invalid" + PATH).status == 200
     assert server.requests[-1].headers["host"] == "tc.example.invalid"
     t.close()
@@ -382,14 +387,19 @@ def tls_server(certificate):
     httpd.server_close()
 
 
-def test_unknown_certificate_refused(tls_server):
-    t = HttpTransport()
-    with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+def test_unknown_certificate_refused_at_once_naming_host_reason_and_bundle(tls_server):
+    t = Transport()
+    with pytest.raises(TransportError) as e:
         get(t, tls_server + PATH)
+    text = str(e.value)
+    assert "TLS certificate verification failed for " + tls_server[8:] in text
+    assert "self-signed" in text or "certificate" in text
+    assert "CA bundle" in text
+    assert e.value.retriable is False            # retrying cannot help
 
 
 def test_verify_with_a_ca_bundle(tls_server, certificate):
-    t = HttpTransport(verify=certificate[0])
+    t = Transport(verify=certificate[0])
     assert get(t, tls_server + PATH).status == 200
     assert get(t, tls_server + PATH).status == 200
     t.close()
@@ -397,20 +407,27 @@ def test_verify_with_a_ca_bundle(tls_server, certificate):
 
 def test_requests_ca_bundle_from_environment(tls_server, certificate, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
-    t = HttpTransport()
+    t = Transport()
     assert get(t, tls_server + PATH).status == 200
     t.close()
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_verify_false(tls_server):
-    t = HttpTransport(verify=False)
+    t = Transport(verify=False)
     assert get(t, tls_server + PATH).status == 200
     t.close()
 
 
-def test_missing_ca_bundle_refused_when_made(tmp_path):
-    with pytest.raises(ValueError, match="does not exist"):
-        HttpTransport(verify=str(tmp_path / "nope.pem"))
+def test_missing_ca_bundle_named_and_not_retried_only_for_tls(server, tmp_path, monkeypatch):
+    missing = str(tmp_path / "nope.pem")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", missing)
+    t = Transport()
+    with pytest.raises(TransportError) as e:
+        get(t, "https://127.0.0.1:%d%s" % (closed_port(), PATH))
+    assert "REQUESTS_CA_BUNDLE=%s does not exist" % missing in str(e.value)
+    assert e.value.retriable is False
+    assert get(t, server.url + PATH).status == 200      # plain HTTP needs no CA bundle
 
 
 # -- through a whole client -------------------------------------------------------------
@@ -418,7 +435,7 @@ def test_missing_ca_bundle_refused_when_made(tmp_path):
 def test_client_calls_through_it(server):
     creds = {"clientId": "tester", "accessToken": "secret-token"}
     queue = taskcluster.Queue({"rootUrl": server.url, "credentials": creds},
-                              transport=HttpTransport(server.url))
+                              transport=Transport(server.url))
     for _ in range(3):
         assert queue.task("abc") == {"method": "GET", "target": PATH}
     queue.createTask("abc", {"provisionerId": "p"})
