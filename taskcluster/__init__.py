@@ -16,14 +16,24 @@ Importing this package is cheap: the references and the HTTP layer are
 loaded when first needed.
 """
 
-from __future__ import annotations
-
+# (no ``from __future__ import annotations`` here: it would show in dir())
 from ._services import SERVICES as _SERVICES
-from .exceptions import (TaskclusterAuthFailure, TaskclusterConnectionError,
+from .exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
+                         TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
-                         TaskclusterRestFailure)
+                         TaskclusterResponseTooLarge, TaskclusterRestFailure,
+                         TaskclusterTopicExchangeFailure)
 
 __version__ = "0.1.0"
+
+# Names the ``taskcluster`` package exports from ``taskcluster.utils``, and
+# where each lives here; all are loaded on first use.
+_UTILS = ("createTemporaryCredentials", "slugId", "stableSlugId", "fromNow", "fromNowJSON",
+          "stringDate", "scopeMatch", "scope_match", "isExpired", "dumpJson", "toStr",
+          "makeB64UrlSafe", "makeB64UrlUnsafe", "encodeStringForB64Header",
+          "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile",
+          "MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY")
+_SUBMODULES = ("utils", "client", "exceptions", "helper", "retry", "upload", "download", "aio")
 
 __all__ = [
     # client classes, one per service
@@ -31,15 +41,13 @@ __all__ = [
     # module-level interface
     "client", "config",
     # helpers
-    "optionsFromEnvironment", "createTemporaryCredentials", "slugId", "stableSlugId",
-    "fromNow", "fromNowJSON", "stringDate", "scopeMatch",
+    "optionsFromEnvironment", "createSession", *_UTILS,
     # exceptions
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
-    "TaskclusterAuthFailure", "TaskclusterConnectionError", "exceptions",
+    "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
+    "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
+    "exceptions",
 ]
-
-_UTILS = ("createTemporaryCredentials", "slugId", "stableSlugId", "fromNow",
-          "fromNowJSON", "stringDate", "scopeMatch")
 
 
 def optionsFromEnvironment(defaults=None) -> dict:
@@ -49,23 +57,30 @@ def optionsFromEnvironment(defaults=None) -> dict:
     return options_from_environment(defaults)
 
 
+def createSession(*args, **kwargs):
+    """A new ``requests.Session`` (arguments passed on), as the package's."""
+    from ._client import createSession as create
+    return create(*args, **kwargs)
+
+
 def __getattr__(name: str):
+    import importlib
+
     if name in _SERVICES:
         from ._client import client_class
         cls = client_class(name)
         globals()[name] = cls
         return cls
     if name in _UTILS:
-        import importlib
         value = getattr(importlib.import_module(__name__ + ".utils"), name)
         globals()[name] = value
         return value
-    if name in ("client", "config"):
-        import importlib
-        module = importlib.import_module(__name__ + ".client")
-        return module if name == "client" else module.config
+    if name == "config":
+        return importlib.import_module(__name__ + ".client").config
+    if name in _SUBMODULES:
+        return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'taskcluster' has no attribute %r" % name)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted({n for n in globals() if n.startswith("__")} | set(__all__) | set(_SUBMODULES))

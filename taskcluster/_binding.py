@@ -70,10 +70,31 @@ def _signature_hint(entry: FunctionEntry) -> str:
     return "%s(%s)" % (entry.name, ", ".join(parts))
 
 
-def _fail(entry: FunctionEntry, argument: Optional[str], what: str) -> TaskclusterInputError:
+def _fail(entry: FunctionEntry, argument: Optional[str], what: str,
+          label: Optional[str] = None) -> TaskclusterInputError:
+    label = label or _label(entry)
     return TaskclusterInputError(
-        "%s: %s; call it as %s" % (_label(entry), what, _signature_hint(entry)),
-        method=_label(entry), argument=argument)
+        "%s: %s; call it as %s" % (label, what, _signature_hint(entry)),
+        method=label, argument=argument)
+
+
+def _check_payload(entry: FunctionEntry, payload: Any, label: Optional[str]) -> None:
+    """Every input schema of the references is a JSON object: refuse what
+    would be sent as something else (a str would be JSON-encoded again)."""
+    if isinstance(payload, Mapping):
+        return
+    if payload is None:
+        what = "the payload is None, but %s takes a JSON object (input schema %s)" % (
+            entry.name, entry.input)
+    elif isinstance(payload, (str, bytes)):
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+        what = "the payload must be a JSON object (a dict), not a %s" % type(payload).__name__
+        if text.lstrip()[:1] in ("{", "["):
+            what += ("; it looks like JSON text, which would be encoded a second time: "
+                     "pass json.loads(...) of it")
+    else:
+        what = "the payload must be a JSON object (a dict), not %s" % type(payload).__name__
+    raise _fail(entry, "payload", what, label)
 
 
 def _route_value(entry: FunctionEntry, name: str, value: Any) -> str:
@@ -114,8 +135,31 @@ def _payload_refusal(entry: FunctionEntry, payload: Any) -> TaskclusterInputErro
     return _fail(entry, "payload", what)
 
 
+def relabel(error: TaskclusterInputError, entry: FunctionEntry,
+            label: str) -> TaskclusterInputError:
+    """The same refusal, said on behalf of ``label`` (``Queue.buildUrl``)."""
+    own = _label(entry)
+    message = error.message
+    if message.startswith(own + ":"):
+        message = label + message[len(own):]
+    return TaskclusterInputError(message, method=label, argument=getattr(error, "argument", None))
+
+
 def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
-         require_payload: bool = True) -> Tuple[BoundCall, Dict[str, Any]]:
+         require_payload: bool = True,
+         label: Optional[str] = None) -> Tuple[BoundCall, Dict[str, Any]]:
+    """Bind ``args``/``kwargs`` to ``entry`` (see :func:`_bind`); ``label``
+    names the caller in errors (``Queue.buildUrl``), by default the method."""
+    if label is None:
+        return _bind(entry, args, kwargs, require_payload)
+    try:
+        return _bind(entry, args, kwargs, require_payload)
+    except TaskclusterInputError as e:
+        raise relabel(e, entry, label) from None
+
+
+def _bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+          require_payload: bool = True) -> Tuple[BoundCall, Dict[str, Any]]:
     """Bind ``args``/``kwargs`` to ``entry``.
 
     ``require_payload=False`` is for building URLs: the payload is not part
@@ -124,7 +168,8 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
     Returns the bound call and the pagination keywords that were given
     (``paginationHandler``, ``paginationLimit``)."""
     n = len(entry.args)
-    if not kwargs and len(args) == (n + 1 if entry.input else n):
+    if not kwargs and len(args) == (n + 1 if entry.input else n) and \
+            (not entry.input or isinstance(args[n], dict)):
         # The common call, everything positional: what the general rules
         # below give for it, without their bookkeeping.
         values = args[:n] if entry.input else args
@@ -176,6 +221,11 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
         raise _fail(entry, None, "takes %d positional argument%s%s but %d were given"
                     % (n, "" if n == 1 else "s", " and a payload" if entry.input else "",
                        len(positional)))
+    if extra and not entry.input and not isinstance(extra[0], Mapping):
+        raise _fail(entry, None, "takes %d route argument%s (%s) and no payload, but %d "
+                    "positional arguments were given"
+                    % (n, "" if n == 1 else "s", ", ".join(entry.args) or "none",
+                       len(positional)))
     if extra:
         if payload is not _UNSET:
             raise _fail(entry, "payload", "the payload was given twice (positionally "
@@ -195,6 +245,8 @@ def bind(entry: FunctionEntry, args: Tuple[Any, ...], kwargs: Dict[str, Any], *,
     if entry.input:
         if payload is _UNSET and require_payload:
             raise _fail(entry, "payload", "a payload is required (input schema %s)" % entry.input)
+        if payload is not _UNSET:
+            _check_payload(entry, payload, None)
     elif payload is not _UNSET:
         raise _payload_refusal(entry, payload)
 

@@ -18,7 +18,8 @@ from typing import Any, Mapping, Optional, Tuple
 from ._services import SERVICES
 
 __all__ = ["FunctionEntry", "ExchangeEntry", "RoutingKeyPart", "Reference", "FrozenDict",
-           "SERVICES", "load", "references_dir", "thaw"]
+           "SERVICES", "load", "references_dir", "bundled_dir", "read_from", "kind_of",
+           "parse", "thaw"]
 
 
 
@@ -81,6 +82,7 @@ class FunctionEntry:
     # the index in ``args`` of the value that goes between two pieces.
     route_pieces: Tuple[str, ...]
     route_slots: Tuple[int, ...]
+    raw: Any = None        # the reference's own entry, read-only (``funcinfo``)
 
     @property
     def paginated(self) -> bool:
@@ -125,8 +127,23 @@ class Reference:
 
 
 def references_dir() -> str:
-    """Where the references live: inside the installed package, or the
-    repository's top-level ``references/`` when run from a checkout."""
+    """Where the references live: the directory named by the
+    ``TASKCLUSTER_REFERENCES`` environment variable (a deployment's own set,
+    as ``taskcluster-refresh-references`` writes it), else inside the
+    installed package, or the repository's top-level ``references/`` when
+    run from a checkout."""
+    chosen = os.environ.get("TASKCLUSTER_REFERENCES")
+    if chosen:
+        if not os.path.isfile(os.path.join(chosen, "manifest.json")):
+            raise FileNotFoundError(
+                "TASKCLUSTER_REFERENCES=%s holds no manifest.json; point it at a directory "
+                "written by taskcluster-refresh-references, or unset it" % chosen)
+        return chosen
+    return bundled_dir()
+
+
+def bundled_dir() -> str:
+    """The references shipped with the package."""
     here = os.path.dirname(os.path.abspath(__file__))
     for candidate in (os.path.join(here, "references"),
                       os.path.join(os.path.dirname(here), "references")):
@@ -166,7 +183,7 @@ def _function(owner: str, service: str, e: Mapping[str, Any]) -> FunctionEntry:
         scopes=_freeze(e.get("scopes")), stability=e.get("stability", ""),
         category=e.get("category", ""), title=e.get("title", ""),
         description=e.get("description", ""), service=service,
-        owner=owner, route_pieces=pieces, route_slots=slots)
+        owner=owner, route_pieces=pieces, route_slots=slots, raw=_freeze(dict(e)))
 
 
 def _exchange(e: Mapping[str, Any]) -> ExchangeEntry:
@@ -225,11 +242,24 @@ class BuildOnce:
         return sorted(self._values)
 
 
-def _read(className: str) -> Reference:
+def read_from(directory: str, className: str) -> Reference:
+    """The reference behind a client class, read from ``directory``."""
     service, kind = SERVICES[className]
-    path = os.path.join(references_dir(), service, "v1", kind + ".json")
+    path = os.path.join(directory, service, "v1", kind + ".json")
     with open(path, encoding="utf-8") as fh:
         return parse(className, kind, json.load(fh))
+
+
+def kind_of(doc: Mapping[str, Any]) -> str:
+    """"api" or "exchanges", for a reference document of either kind."""
+    if "exchangePrefix" in doc or any(e.get("type") == "topic-exchange"
+                                      for e in doc.get("entries", ())):
+        return "exchanges"
+    return "api"
+
+
+def _read(className: str) -> Reference:
+    return read_from(references_dir(), className)
 
 
 load = BuildOnce(_read)

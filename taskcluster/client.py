@@ -18,6 +18,11 @@ variables.  Per-API options override the shared ones for one service only::
 
 Credentials are taken whole from the first of ``client.<api>.options``,
 ``config`` and the environment that has a clientId or accessToken.
+
+This module also answers what the ``taskcluster`` package's
+``taskcluster.client`` answers: ``BaseClient``, ``createApiClient``,
+``config`` (defaults for every client made afterwards), ``createSession``
+and ``createTemporaryCredentials``.
 """
 
 from __future__ import annotations
@@ -25,13 +30,50 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Optional
 
-from ._options import DEFAULTS, options_from_environment
+from ._options import DEFAULTS, Options, options_from_environment
 from ._services import SERVICES
 
-__all__ = ["config", "ModuleApi"] + [n[0].lower() + n[1:] for n in SERVICES]
+from .utils import createTemporaryCredentials
 
-config: Dict[str, Any] = {k: v for k, v in DEFAULTS.items()}
-config["credentials"] = {"clientId": None, "accessToken": None, "certificate": None}
+__all__ = ["config", "ModuleApi", "BaseClient", "createApiClient", "createSession",  # noqa: F822
+           "createTemporaryCredentials"] + [n[0].lower() + n[1:] for n in SERVICES]
+
+# Options hides the accessToken and certificate from repr() and str().
+config: Dict[str, Any] = Options({k: v for k, v in DEFAULTS.items()})
+config["credentials"] = Options({"clientId": None, "accessToken": None, "certificate": None})
+
+
+def __getattr__(name: str):
+    # BaseClient and friends import the HTTP-free core only when asked for.
+    if name == "BaseClient":
+        from ._client import BaseClient
+        return BaseClient
+    raise AttributeError("module 'taskcluster.client' has no attribute %r" % name)
+
+
+def createSession(*args, **kwargs):
+    """A new ``requests.Session`` (arguments passed on), as the package's."""
+    import requests
+    return requests.Session(*args, **kwargs)
+
+
+def createApiClient(name: str, reference: Dict[str, Any]) -> type:
+    """A client class named ``name`` from one API or exchanges reference
+    document (or the package's ``{"reference": document}`` form), e.g. a
+    service or a method the bundled references do not have yet."""
+    from . import _references
+    from ._client import BaseClient, build_class
+    from .exceptions import TaskclusterInputError
+
+    doc = reference.get("reference", reference) if isinstance(reference, dict) else None
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list) or \
+            "serviceName" not in doc:
+        raise TaskclusterInputError(
+            "createApiClient: reference must be an API or exchanges reference document "
+            "(a dict with serviceName and entries), not %r" % (type(reference).__name__,),
+            method="createApiClient", argument="reference")
+    ref = _references.parse(str(name), _references.kind_of(doc), doc)
+    return build_class(str(name), ref, BaseClient)
 
 
 def _has_credentials(creds: Any) -> bool:
@@ -44,7 +86,7 @@ class ModuleApi:
 
     def __init__(self, class_name: str):
         self._class_name = class_name
-        self.options: Dict[str, Any] = {}
+        self.options: Dict[str, Any] = Options()
         self._lock = threading.Lock()
         self._cached: Optional[tuple] = None   # (effective options, client)
 
