@@ -68,6 +68,7 @@ def deep(n: int = 100_000) -> list:
 
 T, GA, CT, LTG = "Queue.task", "Queue.getArtifact", "Queue.createTask", "Queue.listTaskGroup"
 TEMP = "createTemporaryCredentials"
+BU, BSU = "Queue.buildUrl", "Queue.buildSignedUrl"
 
 
 def temp(*args, **kwargs):
@@ -80,7 +81,8 @@ CASES = [
     Case("missing-later-route-argument", GA, "name", lambda c: c.queue.getArtifact("t", 0)),
     Case("too-many-positionals", GA, None,
          lambda c: c.queue.getArtifact("t", 0, "n", "x", "y"), "getArtifact(taskId, runId, name)"),
-    Case("extra-positional-taken-as-payload", T, "payload", lambda c: c.queue.task("a", "b")),
+    Case("extra-positional-is-a-second-route-argument", T, None,
+         lambda c: c.queue.task("a", "b"), "takes 1 route argument (taskId) and no payload"),
     # -- route arguments: type -------------------------------------------------------
     Case("route-bool", T, "taskId", lambda c: c.queue.task(True)),
     Case("route-none", T, "taskId", lambda c: c.queue.task(None)),
@@ -216,22 +218,22 @@ CASES = [
     Case("authorized-scopes-dict", "Queue", "authorizedScopes",
          lambda c: c.make(authorizedScopes={"queue:*": True})),
     # -- buildUrl, buildSignedUrl, pages -----------------------------------------------
-    Case("expiration-zero", T, "expiration", lambda c: c.queue.buildSignedUrl("task", "a", expiration=0)),
-    Case("expiration-negative", T, "expiration",
+    Case("expiration-zero", BSU, "expiration", lambda c: c.queue.buildSignedUrl("task", "a", expiration=0)),
+    Case("expiration-negative", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration=-1)),
-    Case("expiration-str", T, "expiration",
+    Case("expiration-str", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration="soon")),
-    Case("expiration-bool", T, "expiration",
+    Case("expiration-bool", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration=True)),
-    Case("expiration-fraction", T, "expiration",
+    Case("expiration-fraction", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration=1.5)),
-    Case("expiration-inf", T, "expiration",
+    Case("expiration-inf", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration=float("inf"))),
-    Case("expiration-nan", T, "expiration",
+    Case("expiration-nan", BSU, "expiration",
          lambda c: c.queue.buildSignedUrl("task", "a", expiration=float("nan"))),
-    Case("signed-url-for-a-put", CT, "methodName",
+    Case("signed-url-for-a-put", BSU, "methodName",
          lambda c: c.queue.buildSignedUrl("createTask", "a")),
-    Case("signed-url-without-credentials", T, "credentials",
+    Case("signed-url-without-credentials", BSU, "credentials",
          lambda c: c.make(credentials=None).buildSignedUrl("task", "a")),
     Case("signed-url-unknown-method", "Queue.buildSignedUrl", "methodName",
          lambda c: c.queue.buildSignedUrl("nope")),
@@ -239,7 +241,7 @@ CASES = [
          lambda c: c.queue.buildUrl("nope")),
     Case("build-url-method-not-a-str", "Queue.buildUrl", "methodName",
          lambda c: c.queue.buildUrl(42)),
-    Case("build-url-bad-route", T, "taskId", lambda c: c.queue.buildUrl("task", None)),
+    Case("build-url-bad-route", BU, "taskId", lambda c: c.queue.buildUrl("task", None)),
     Case("pages-of-unpaginated-method", T, "methodName", lambda c: c.queue.pages("task", "a")),
     # -- temporary credentials ----------------------------------------------------------
     Case("temp-span-over-31-days", TEMP, "expiry",

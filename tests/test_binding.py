@@ -83,9 +83,17 @@ def test_payload_keyword(server, queue):
     assert only_request(server).body == b'{"a":[1,2],"b":null}'
 
 
-def test_payload_may_be_any_json_value(server, queue):
-    queue.createTask("abc", [])
-    assert only_request(server).body == b"[]"
+@pytest.mark.parametrize("payload, says", [
+    ([], "not list"), (None, "is None"), ("x", "not a str"),
+    ('{"a": 1}', "looks like JSON text"), (b'{"a": 1}', "looks like JSON text"), (3, "not int"),
+])
+def test_payload_must_be_a_json_object(server, queue, payload, says):
+    # Every input schema of the references is an object: anything else was
+    # sent as it was (a str JSON-encoded a second time), now refused.
+    e = refused(server, queue.createTask, "abc", payload)
+    assert "Queue.createTask" in str(e) and says in str(e) and e.argument == "payload"
+    e = refused(server, queue.createTask, "abc", payload=payload)
+    assert says in str(e)
 
 
 def test_query_keyword(server, queue):
@@ -189,10 +197,12 @@ def test_missing_route_arguments_are_all_named(server, queue):
     assert "'taskId', 'runId', 'name'" in str(e)
 
 
-def test_extra_positional_argument_is_read_as_a_payload_and_refused(server, queue):
+def test_extra_positional_argument_is_counted_as_a_route_argument(server, queue):
     e = refused(server, queue.getArtifact, "t", "0", "n", "extra")
-    assert "Queue.getArtifact" in str(e) and "takes no payload" in str(e)
-    assert e.argument == "payload"
+    assert "Queue.getArtifact: takes 3 route arguments (taskId, runId, name) and no " \
+        "payload, but 4 positional arguments were given" in str(e)
+    e = refused(server, queue.task, "a", "b")
+    assert "takes 1 route argument (taskId) and no payload, but 2 positional" in str(e)
 
 
 def test_extra_positional_arguments(server, queue):

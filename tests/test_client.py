@@ -138,15 +138,31 @@ def make(server):
         client.close()
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(204),
-    Reply(200),
-    Reply(200, b"", {"Content-Type": "application/json"}),
-])
-def test_no_content_returns_none(server, make, reply):
-    server.plan(reply)
+def test_no_content_returns_none(server, make):
+    server.plan(Reply(204))
     assert make().task("abc") is None
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("reply", [
+    Reply(200),
+    Reply(200, b"", {"Content-Type": "application/json"}),
+    Reply(200, b"plain text", {"Content-Type": "text/plain"}),
+])
+def test_an_answer_that_is_not_json_returns_the_response(server, make, reply):
+    # As the taskcluster package: {"response": <requests.Response>}.
+    import requests
+    server.plan(reply)
+    value = make().task("abc")
+    assert list(value) == ["response"] and isinstance(value["response"], requests.Response)
+    assert value["response"].status_code == 200
+    assert value["response"].content == (reply.body or b"")
+    assert len(server.requests) == 1
+
+
+def test_json_without_a_json_content_type_is_parsed(server, make):
+    server.plan(Reply(200, b'{"a": [1]}', {"Content-Type": "text/plain"}))
+    assert make().task("abc") == {"a": [1]}
 
 
 def test_a_redirect_with_a_json_body_returns_the_body(server, make):

@@ -292,25 +292,33 @@ def test_a_303_with_a_json_body_returns_the_body_and_is_not_followed(server, mak
 
 @pytest.mark.parametrize("reply", [
     Reply(200, b""), Reply(200, b"", headers={"Content-Type": "application/json"}),
-    Reply(200, "plain text"), Reply(204)], ids=["empty", "empty-json", "text", "204"])
-def test_a_success_without_a_json_body_returns_none(server, make, reply):
-    # As Node's client: undefined for an empty or non-JSON answer.
+    Reply(200, "plain text"), Reply(303, b"", headers={"Location": "http://127.0.0.1:1/x"})],
+    ids=["empty", "empty-json", "text", "303-empty"])
+def test_a_success_without_a_json_body_returns_the_response(server, make, reply):
+    # As the taskcluster package: {"response": <requests.Response>}, not retried.
     queue = make()
     server.plan(reply)
-    assert queue.task("abc") is None
+    value = queue.task("abc")
+    assert list(value) == ["response"] and value["response"].status_code == reply.status
+    if reply.status == 303:
+        assert value["response"].headers["location"] == "http://127.0.0.1:1/x"
     assert len(server.requests) == 1
+
+
+def test_a_204_returns_none(server, make):
+    server.plan(Reply(204))
+    assert make().task("abc") is None
 
 
 @pytest.mark.parametrize("status, body, headers, default", [
     (500, b"", {}, "Internal Server Error"),
     (502, "<html>Bad Gateway</html>", {"Content-Type": "text/html"}, "Unknown Server Error"),
     (503, b'{"code": "Trunc', {"Content-Type": "application/json"}, "Unknown Server Error"),
-    (401, b"", {}, "Authentication Error"),
     (404, "Not Found", {}, "Unknown Server Error"),
     (400, b"[1, 2]", {"Content-Type": "application/json"}, "Unknown Server Error"),
     (409, {"code": 7, "message": None}, {}, "Unknown Server Error"),
     (418, {"message": ""}, {}, "Unknown Server Error"),
-], ids=["500-empty", "502-html", "503-bad-json", "401-empty", "404-text", "400-list",
+], ids=["500-empty", "502-html", "503-bad-json", "404-text", "400-list",
         "409-bad-fields", "418-empty-message"])
 def test_error_messages_are_never_none(server, make, status, body, headers, default):
     queue = make(maxRetries=0)
@@ -325,13 +333,24 @@ def test_error_messages_are_never_none(server, make, status, body, headers, defa
     assert e.status_code == status and e.code == "UnknownError"
 
 
-def test_a_2xx_with_invalid_json_is_a_failure_not_a_crash(server, make):
+def test_a_401_is_an_auth_failure_never_retried(server, make):
+    # As in the package: TaskclusterAuthFailure is not a TaskclusterRestFailure.
+    queue = make()
+    server.plan(Reply(401, b""))
+    with pytest.raises(TaskclusterAuthFailure) as info:
+        queue.task("abc")
+    e = info.value
+    assert not isinstance(e, TaskclusterRestFailure)
+    assert "Authentication Error" in e.message and e.status_code == 401 and e.body == {}
+    assert len(server.requests) == 1
+
+
+def test_a_2xx_with_invalid_json_returns_the_response_not_a_crash(server, make):
     queue = make(maxRetries=0)
     server.plan(Reply(200, b"{not json", headers={"Content-Type": "application/json"}))
-    with pytest.raises(TaskclusterRestFailure) as info:
-        queue.task("abc")
-    assert "not valid JSON" in str(info.value)
-    assert info.value.status_code == 200 and info.value.body == "{not json"
+    value = queue.task("abc")
+    assert value["response"].status_code == 200 and value["response"].content == b"{not json"
+    assert len(server.requests) == 1
 
 
 # -- exceptions: fields and pickling ---------------------------------------------

@@ -31,11 +31,13 @@ def test_a_client_takes_the_taskcluster_package_options_dict():
                "authorizedScopes": ["queue:*"], "timeout": 5}
     queue = taskcluster.Queue(options)
     o = queue.options
-    assert o.rootUrl == "https://tc.example.com"     # trailing slash harmless
-    assert (o.clientId, o.accessToken, o.maxRetries, o.timeout) == (ID, KEY, 2, 5)
-    assert o.authorizedScopes == ("queue:*",)
-    assert o.has_credentials
+    assert isinstance(o, dict)
+    assert o["rootUrl"] == "https://tc.example.com/"    # as given; the slash is harmless
+    assert (o["credentials"]["clientId"], o["credentials"]["accessToken"]) == (ID, KEY)
+    assert (o["maxRetries"], o["timeout"], o["authorizedScopes"]) == (2, 5, ["queue:*"])
+    assert o["credentials"] is not options["credentials"]     # the caller's stays untouched
     assert queue.buildUrl("ping") == "https://tc.example.com/api/queue/v1/ping"
+    assert "bewit=" in queue.buildSignedUrl("ping")             # it has credentials
 
 
 def test_resolved_options_are_read_only():
@@ -191,18 +193,65 @@ def test_a_client_from_the_environment_reaches_the_server_and_signs(server, monk
 def test_client_options_keys_are_the_documented_ones():
     assert set(DEFAULTS) == {"rootUrl", "credentials", "authorizedScopes", "maxRetries",
                              "timeout", "delayFactor", "randomizationFactor", "maxDelay",
-                             "signedUrlExpiration"}
+                             "signedUrlExpiration", "maxResponseBytes", "validatePayloads",
+                             "validateResponses", "referencesDir"}
 
 
 def test_resolved_options_read_like_the_taskcluster_package_dict():
     queue = taskcluster.Queue({"rootUrl": "https://tc.example.com/", "maxRetries": 2,
                                "authorizedScopes": ["a"],
-                               "credentials": {"clientId": "c", "accessToken": "t"}})
-    assert queue.options["rootUrl"] == "https://tc.example.com"
+                               "credentials": {"clientId": "c", "accessToken": "tok-SECRET"}})
+    assert queue.options["rootUrl"] == "https://tc.example.com/"
     assert queue.options["maxRetries"] == 2
     assert queue.options["authorizedScopes"] == ["a"]
     assert queue.options["credentials"]["clientId"] == "c"
     assert queue.options.get("nope", 7) == 7
     with pytest.raises(KeyError):
         queue.options["nope"]
-    assert "accessToken" not in repr(queue.options)
+    assert "tok-SECRET" not in repr(queue.options) and "tok-SECRET" not in str(queue.options)
+    assert "<hidden>" in repr(queue.options)
+
+
+def test_changing_client_options_takes_effect_at_the_next_call():
+    # As with the package, ``client.options`` is a dict to read and change.
+    queue = taskcluster.Queue({"rootUrl": "https://tc.example.com"})
+    queue.options["rootUrl"] = "https://other.example.com"
+    assert queue.buildUrl("ping") == "https://other.example.com/api/queue/v1/ping"
+    queue.options["credentials"] = {"clientId": "c", "accessToken": "t"}
+    assert "bewit=" in queue.buildSignedUrl("ping")
+    queue.options["maxRetries"] = -1
+    with pytest.raises(taskcluster.TaskclusterInputError, match="maxRetries"):
+        queue.buildUrl("ping")
+
+
+def test_config_supplies_defaults_to_clients_made_afterwards():
+    from taskcluster import client
+    saved = dict(client.config)
+    try:
+        client.config["rootUrl"] = "https://from-config.example.com"
+        client.config["maxRetries"] = 1
+        queue = taskcluster.Queue()
+        assert queue.buildUrl("ping") == "https://from-config.example.com/api/queue/v1/ping"
+        assert queue.options["maxRetries"] == 1
+        assert taskcluster.Queue({"maxRetries": 3}).options["maxRetries"] == 3
+    finally:
+        client.config.clear()
+        client.config.update(saved)
+
+
+def test_repr_of_config_and_module_options_hide_secrets():
+    from taskcluster import client
+    saved = dict(client.config)
+    try:
+        client.config["credentials"] = {"clientId": "c", "accessToken": "cfg-SECRET",
+                                        "certificate": '{"signature": "cert-SECRET"}'}
+        client.queue.options["credentials"] = {"clientId": "d", "accessToken": "mod-SECRET"}
+        shown = repr(client.config) + str(client.config) + repr(client.queue.options) + \
+            str(client.queue.options) + "%s %r" % (client.config, client.queue.options)
+        for secret in ("cfg-SECRET", "cert-SECRET", "mod-SECRET"):
+            assert secret not in shown
+        assert client.config["credentials"]["accessToken"] == "cfg-SECRET"   # still a dict
+    finally:
+        client.config.clear()
+        client.config.update(saved)
+        client.queue.options.clear()

@@ -18,15 +18,22 @@ CLASSES = [
     "Notify", "NotifyEvents", "Object", "PurgeCache", "Queue", "QueueEvents", "Secrets",
     "WebServer", "WorkerManager", "WorkerManagerEvents",
 ]
+# The taskcluster package's helpers (its taskcluster.utils and taskcluster.client).
 HELPERS = ["optionsFromEnvironment", "createTemporaryCredentials", "slugId", "stableSlugId",
-           "fromNow", "fromNowJSON", "stringDate", "scopeMatch"]
+           "fromNow", "fromNowJSON", "stringDate", "scopeMatch", "scope_match", "isExpired",
+           "dumpJson", "toStr", "makeB64UrlSafe", "makeB64UrlUnsafe",
+           "encodeStringForB64Header", "calculateSleepTime", "makeHttpRequest",
+           "makeSingleHttpRequest", "putFile", "createSession"]
+CONSTANTS = ["MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY"]
 EXCEPTIONS = ["TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
-              "TaskclusterAuthFailure", "TaskclusterConnectionError"]
+              "TaskclusterAuthFailure", "TaskclusterConnectionError",
+              "TaskclusterTopicExchangeFailure", "TaskclusterArtifactError",
+              "ObjectHashVerificationError", "TaskclusterResponseTooLarge"]
 
 
 def test_all_is_pinned():
     assert sorted(taskcluster.__all__) == sorted(
-        CLASSES + ["client", "config"] + HELPERS + EXCEPTIONS + ["exceptions"])
+        CLASSES + ["client", "config"] + HELPERS + CONSTANTS + EXCEPTIONS + ["exceptions"])
     assert len(taskcluster.__all__) == len(set(taskcluster.__all__))
 
 
@@ -51,8 +58,19 @@ def test_exceptions_hierarchy():
     for name in EXCEPTIONS:
         assert getattr(taskcluster, name) is getattr(exceptions, name)
         assert issubclass(getattr(taskcluster, name), taskcluster.TaskclusterFailure)
-    assert issubclass(taskcluster.TaskclusterAuthFailure, taskcluster.TaskclusterRestFailure)
+    # As in the package: a 401 is not caught by ``except TaskclusterRestFailure``.
+    assert not issubclass(taskcluster.TaskclusterAuthFailure, taskcluster.TaskclusterRestFailure)
+    assert not issubclass(taskcluster.TaskclusterRestFailure, taskcluster.TaskclusterAuthFailure)
     assert issubclass(taskcluster.TaskclusterInputError, ValueError)
+    # Where the package raises a more specific class for a bad input, so do we.
+    assert issubclass(exceptions.TaskclusterCredentialsError, taskcluster.TaskclusterAuthFailure)
+    assert issubclass(exceptions.TaskclusterRoutingKeyError,
+                      taskcluster.TaskclusterTopicExchangeFailure)
+
+
+def test_dir_lists_no_stray_names():
+    assert "annotations" not in dir(taskcluster)
+    assert not [n for n in dir(taskcluster) if n.startswith("_") and not n.startswith("__")]
 
 
 def test_every_name_in_all_resolves_and_is_listed_by_dir():
