@@ -10,7 +10,6 @@ never headers or body.
 
 from __future__ import annotations
 
-import logging
 import os
 import random as _random
 import time
@@ -19,7 +18,12 @@ from typing import Callable
 __all__ = ["MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY",
            "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile"]
 
-log = logging.getLogger("taskcluster.utils")
+
+
+def _log():
+    # Imported on first use, as requests is: importing utils stays cheap.
+    import logging
+    return logging.getLogger("taskcluster.utils")
 
 # The package's defaults (its clients' defaults, and Node's).
 MAX_RETRIES = 5
@@ -50,6 +54,7 @@ def makeSingleHttpRequest(method: str, url: str, payload, headers, session=None)
     following redirects.  Returns the ``requests.Response``, whatever its status."""
     if session is None:
         import requests as session
+    log = _log()
     log.debug("%s %s", method.upper(), _loggable(url))
     response = session.request(method.upper(), url, data=payload, headers=headers,
                                allow_redirects=False)
@@ -78,12 +83,12 @@ def makeHttpRequest(method: str, url: str, payload, headers, retries: int = MAX_
         except requests.exceptions.RequestException as exc:
             if attempt >= retries:
                 raise
-            log.warning("%s %s: %s; retrying", method.upper(), _loggable(url),
+            _log().warning("%s %s: %s; retrying", method.upper(), _loggable(url),
                         type(exc).__name__)
         else:
             if not (500 <= response.status_code < 600) or attempt >= retries:
                 return response
-            log.warning("%s %s: %d; retrying", method.upper(), _loggable(url),
+            _log().warning("%s %s: %d; retrying", method.upper(), _loggable(url),
                         response.status_code)
         attempt += 1
 
