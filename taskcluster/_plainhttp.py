@@ -1,0 +1,102 @@
+"""Plain HTTP requests with retries, outside any API (a PUT to an artifact's
+signed URL, say), as the ``taskcluster`` package's utils send them: through
+``requests`` (so ``responses`` or ``requests-mock`` see them), never following
+redirects, retrying connection failures and 5xx answers.
+
+``requests`` is imported when a request is first made.  Log lines name the
+method and the URL without its query (a signed URL's query is a credential),
+never headers or body.
+"""
+
+from __future__ import annotations
+
+import os
+import random as _random
+import time
+from typing import Callable
+
+__all__ = ["MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY",
+           "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile"]
+
+
+
+def _log():
+    # Imported on first use, as requests is: importing utils stays cheap.
+    import logging
+    return logging.getLogger("taskcluster.utils")
+
+# The package's defaults (its clients' defaults, and Node's).
+MAX_RETRIES = 5
+DELAY_FACTOR = 0.1
+RANDOMIZATION_FACTOR = 0.25
+MAX_DELAY = 30
+
+
+def calculateSleepTime(attempt: int, *, random: Callable[[], float] = _random.random) -> float:
+    """Seconds to wait before retry ``attempt`` (1 for the first retry):
+    ``DELAY_FACTOR * 2**(attempt-1)``, jittered by +-``RANDOMIZATION_FACTOR``,
+    at most ``MAX_DELAY``; 0 for ``attempt <= 0``."""
+    if attempt <= 0:
+        return 0
+    delay = 2.0 ** (attempt - 1) * DELAY_FACTOR
+    # The same operations, in the same order, as the package: for the same
+    # random draw the result is the same float.
+    delay = delay * (RANDOMIZATION_FACTOR * (random() * 2 - 1) + 1)
+    return min(delay, MAX_DELAY)
+
+
+def _loggable(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def makeSingleHttpRequest(method: str, url: str, payload, headers, session=None):
+    """One request through ``session`` (default: ``requests`` itself), without
+    following redirects.  Returns the ``requests.Response``, whatever its status."""
+    if session is None:
+        import requests as session
+    log = _log()
+    log.debug("%s %s", method.upper(), _loggable(url))
+    response = session.request(method.upper(), url, data=payload, headers=headers,
+                               allow_redirects=False)
+    log.debug("%s %s: %d", method.upper(), _loggable(url), response.status_code)
+    return response
+
+
+def makeHttpRequest(method: str, url: str, payload, headers, retries: int = MAX_RETRIES,
+                    session=None, *, sleep: Callable[[float], None] = time.sleep):
+    """:func:`makeSingleHttpRequest`, retried up to ``retries`` times after a
+    connection failure or a 5xx answer, waiting ``n*n/10`` s before retry
+    ``n``.  A file payload is rewound before each attempt.  Returns the last
+    response (a 5xx one too, when the retries are used up); a connection
+    failure on the last attempt raises ``requests``' exception."""
+    import requests
+
+    attempt = 0
+    while True:
+        if attempt:
+            # The package's schedule here (not calculateSleepTime's).
+            sleep(attempt * attempt / 10.0)
+        if hasattr(payload, "seek"):
+            payload.seek(0)
+        try:
+            response = makeSingleHttpRequest(method, url, payload, headers, session)
+        except requests.exceptions.RequestException as exc:
+            if attempt >= retries:
+                raise
+            _log().warning("%s %s: %s; retrying", method.upper(), _loggable(url),
+                        type(exc).__name__)
+        else:
+            if not (500 <= response.status_code < 600) or attempt >= retries:
+                return response
+            _log().warning("%s %s: %d; retrying", method.upper(), _loggable(url),
+                        response.status_code)
+        attempt += 1
+
+
+def putFile(filename, url: str, contentType: str):
+    """PUT the file ``filename`` to ``url`` (with retries) as ``contentType``;
+    returns the ``requests.Response``."""
+    with open(filename, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        return makeHttpRequest("put", url, f, headers={"Content-Length": str(size),
+                                                       "Content-Type": contentType})

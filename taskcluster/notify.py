@@ -1,0 +1,5 @@
+"""``taskcluster.notify``, as the ``taskcluster`` package has it: the ``Notify`` class."""
+
+from . import Notify
+
+__all__ = ["Notify"]
