@@ -28,7 +28,7 @@ __version__ = "0.1.0"
 
 # Names the ``taskcluster`` package exports from ``taskcluster.utils``, and
 # where each lives here; all are loaded on first use.
-_UTILS = ("createTemporaryCredentials", "slugId", "stableSlugId", "fromNow", "fromNowJSON",
+_UTILS = ("optionsFromEnvironment", "createTemporaryCredentials", "slugId", "stableSlugId", "fromNow", "fromNowJSON",
           "stringDate", "scopeMatch", "scope_match", "isExpired", "dumpJson", "toStr",
           "makeB64UrlSafe", "makeB64UrlUnsafe", "encodeStringForB64Header",
           "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile",
@@ -41,20 +41,13 @@ __all__ = [
     # module-level interface
     "client", "config",
     # helpers
-    "optionsFromEnvironment", "createSession", *_UTILS,
+    "createSession", *_UTILS,
     # exceptions
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
     "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
     "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
     "exceptions",
 ]
-
-
-def optionsFromEnvironment(defaults=None) -> dict:
-    """Options from the ``TASKCLUSTER_*`` environment variables; keys given in
-    ``defaults`` win.  Returns a new dict."""
-    from ._options import options_from_environment
-    return options_from_environment(defaults)
 
 
 def createSession(*args, **kwargs):

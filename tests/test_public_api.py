@@ -52,6 +52,17 @@ def test_every_helper_is_callable(name):
     assert callable(getattr(taskcluster, name))
 
 
+@pytest.mark.parametrize("name", [n for n in HELPERS + CONSTANTS if n != "createSession"])
+def test_every_helper_is_the_one_in_utils(name):
+    from taskcluster import utils
+    assert getattr(taskcluster, name) is getattr(utils, name)
+
+
+def test_utils_is_an_attribute_right_after_import():
+    out = run_fresh("import taskcluster\nprint(taskcluster.utils.__name__)\n")
+    assert out.strip() == "taskcluster.utils"
+
+
 def test_exceptions_hierarchy():
     from taskcluster import exceptions
     assert taskcluster.exceptions is exceptions
