@@ -1,0 +1,168 @@
+"""The async HTTP layer: send one prepared request through aiohttp.
+
+The async twin of ``_transport``: one ``aiohttp.ClientSession`` per client
+(keep-alive, pooled), or the caller's.  It raises the same
+:class:`~taskcluster._transport.TransportError` and returns the same
+:class:`~taskcluster._transport.Response`, so the call plan reads both alike.
+
+- Each attempt is bounded as a whole by its timeout (``ClientTimeout(total=)``:
+  connecting, sending and reading the body).
+- The body is read in bounded pieces, counted after decompression, and
+  refused past ``maxResponseBytes``.
+- For a session of its own, the environment (proxies and ``NO_PROXY``,
+  ``.netrc``) is read with aiohttp's own helpers, as ``trust_env=True``
+  reads it, but once per origin: aiohttp's ``trust_env`` reads it again on
+  every request, in two worker-thread hops, and adds ``.netrc`` credentials
+  even beside an Authorization header (which it then refuses to send).
+- The URL is sent as it is (``encoded=True``): requoting it would change
+  what Hawk signed.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from ._transport import Response, TransportError, declared_length, too_large
+
+__all__ = ["AiohttpTransport"]
+
+_PIECE = 65536
+
+
+class AiohttpTransport:
+    """Sends through one ``aiohttp.ClientSession``; ``session`` given is the
+    caller's (used as it is, left open by :meth:`close`)."""
+
+    def __init__(self, session=None):
+        import aiohttp  # imported on first use: it dominates import time
+        import yarl
+
+        self._aiohttp = aiohttp
+        self._url = yarl.URL
+        self._owned = session is None
+        self._by_origin: Dict[str, Tuple[Any, Any, Any]] = {}  # origin -> proxy, proxy auth, netrc
+        if session is None:
+            # Made inside the running loop (aiohttp binds a session to it).
+            session = aiohttp.ClientSession(trust_env=False)
+            if hasattr(session, "_retry_connection"):
+                # aiohttp (3.10+) silently sends an idempotent request again,
+                # with the same headers, when a pooled connection drops: the
+                # same Hawk nonce twice, and an attempt the retry policy never
+                # counted.  The call plan decides retries and signs each
+                # attempt afresh.  (No public switch; aiohttp's test_utils
+                # turns it off the same way.)
+                session._retry_connection = False
+        self.session = session
+
+    def _settings(self, url) -> Tuple[Any, Any, Any]:
+        origin = url.origin()
+        settings = self._by_origin.get(origin)
+        if settings is None:
+            from aiohttp import helpers
+            proxy = proxy_auth = netrc = None
+            try:
+                proxy, proxy_auth = helpers.get_env_proxy_for_url(url)
+            except LookupError:  # no proxy for this origin
+                pass
+            try:
+                netrc = helpers.basicauth_from_netrc(helpers.netrc_from_env(), url.host)
+            except (LookupError, TypeError, ValueError):
+                pass
+            settings = self._by_origin[origin] = (proxy, proxy_auth, netrc)
+        return settings
+
+    async def send(self, method: str, url: str, headers: Mapping[str, str],
+                   body: Optional[bytes], timeout: float, limit: int = 64 * 2**20) -> Response:
+        aiohttp = self._aiohttp
+        target = self._url(url, encoded=True)
+        extra: Dict[str, Any] = {}
+        if self._owned:
+            proxy, proxy_auth, netrc = self._settings(target)
+            if proxy is not None:
+                extra.update(proxy=proxy, proxy_auth=proxy_auth)
+            if netrc is not None and "Authorization" not in headers:
+                extra["auth"] = netrc
+        response = None
+        try:
+            response = await self.session.request(
+                method, target, headers=headers, data=body, allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=timeout), **extra)
+            content = await _read_limited(response, limit)
+        except BaseException as e:
+            if response is not None:
+                # Whatever stopped the read (a timeout, a cancelled task, an
+                # answer too large), the connection is closed, not pooled
+                # half-read.
+                response.close()
+            if isinstance(e, TransportError):
+                raise
+            failure = self._failure(e, url, timeout)
+            if failure is None:
+                raise
+            raise failure from None
+        # Read to the end, the connection is back in the pool already; not
+        # release()d, which would make a later ``await response.read()`` fail.
+        return Response(response.status, response.headers, content, response)
+
+    def _failure(self, e: BaseException, url: str, timeout: float) -> Optional[TransportError]:
+        """The TransportError for an exception aiohttp raised, or None for
+        one that is not a transport's (a cancelled task, a bug)."""
+        aiohttp = self._aiohttp
+        if isinstance(e, (TimeoutError, aiohttp.ServerTimeoutError)):
+            return TransportError("timed out: no complete answer within the %ss timeout (%s)"
+                                  % (timeout, type(e).__name__), timeout=True)
+        if isinstance(e, aiohttp.ClientConnectorCertificateError):
+            host = url.split("/")[2] if "//" in url else url
+            reason = getattr(e.certificate_error, "verify_message", None) or \
+                str(e.certificate_error)
+            return TransportError("TLS certificate verification failed for %s: %s"
+                                  % (host, reason), retriable=False)
+        if isinstance(e, (aiohttp.InvalidURL, aiohttp.ClientConnectionError,
+                          aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+            # A reset, a refused connection, a truncated or malformed answer.
+            return TransportError("%s: %s" % (type(e).__name__, _short(e)))
+        if isinstance(e, (ValueError, TypeError)):
+            # Refused before sending (aiohttp quotes an invalid header's
+            # value, and that may be the Authorization header: leave it out).
+            return TransportError("the HTTP library refused to send it (%s)"
+                                  % type(e).__name__, retriable=False)
+        if isinstance(e, ssl.SSLError):
+            return TransportError("%s: %s" % (type(e).__name__, _short(e)))
+        if isinstance(e, OSError):
+            return TransportError("%s: %s" % (type(e).__name__, _short(e)))
+        return None
+
+    async def close(self) -> None:
+        if self._owned:
+            await self.session.close()
+
+
+async def _read_limited(response, limit: int) -> bytes:
+    """Read the body whole, decompressed, in bounded pieces; refuse it past
+    ``limit`` bytes (memory stays bounded whatever the server sends)."""
+    declared = declared_length(response.headers)
+    if declared is not None and declared > limit and \
+            "content-encoding" not in response.headers:
+        raise too_large(limit, response.status, declared)
+    chunks = []
+    total = 0
+    stream = response.content
+    while True:
+        chunk = await stream.read(_PIECE)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise too_large(limit, response.status)
+        chunks.append(chunk)
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    # What ClientResponse.read() would have kept: callers given the response
+    # ({"response": r}) await r.read(), r.text() and r.json() as usual.
+    response._body = body
+    return body
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= 300 else text[:297] + "..."

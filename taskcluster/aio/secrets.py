@@ -1,0 +1,5 @@
+"""``taskcluster.aio.secrets``, as the ``taskcluster`` package has it: the async ``Secrets`` class."""
+
+from . import Secrets
+
+__all__ = ["Secrets"]
