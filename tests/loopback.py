@@ -142,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # An async client opens up to 100 connections at once; the default
+    # backlog (5) drops most of their SYNs (retried by the kernel a second
+    # later, or refused): faults the tests did not plan.
+    request_queue_size = 128
     owner: "LoopbackServer"
 
     def handle_error(self, request, client_address):

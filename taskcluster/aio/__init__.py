@@ -21,6 +21,8 @@ from ..exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
                           TaskclusterTopicExchangeFailure)
 from .. import _UTILS
 
+_MODULES = tuple(name.lower() for name in _SERVICES)  # taskcluster.aio.queue, ...
+
 __all__ = [
     *_SERVICES,
     "createSession", *_UTILS,
@@ -48,6 +50,8 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module("taskcluster.utils"), name)
         globals()[name] = value
         return value
+    if name == "asyncclient" or name in _MODULES:
+        return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'taskcluster.aio' has no attribute %r" % name)
 
 
