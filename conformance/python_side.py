@@ -1,10 +1,12 @@
 """Run conformance cases with the Python client, producing outputs in the
 oracle's format: ``{"ok": value}`` or ``{"error": message}``.
 
-Requests really go over HTTP, through either transport: the default one
-(``HttpTransport``) finds the capture server on 127.0.0.1 as its HTTP proxy
-in the environment (``HTTP_PROXY``), and ``transport="requests"`` sends
-through a ``requests.Session`` whose proxies point there.  Whatever host the
+Requests really go over HTTP, through any of the clients' transports: the
+default one finds the capture server on 127.0.0.1 as its HTTP proxy in the
+environment (``HTTP_PROXY``), ``transport="requests"`` sends through a
+``requests.Session`` whose proxies point there, and ``transport="aio"``
+sends request cases through the async clients (``taskcluster.aio``, aiohttp,
+which reads the same ``HTTP_PROXY``).  Whatever host the
 rootUrl names, the bytes land here and nothing else is contacted (Node's
 oracle does the same by redirecting its sockets).
 """
@@ -132,11 +134,46 @@ def _run(case: Dict[str, Any], capture: CaptureServer, session) -> Any:
     raise ValueError("unknown case kind %r" % kind)
 
 
+async def _run_async(case: Dict[str, Any], capture: CaptureServer) -> Any:
+    """A request case through the async client, as ``_run`` sends it."""
+    import taskcluster.aio
+
+    if case["kind"] != "request":
+        raise ValueError("only request cases go through the async clients")
+    ts, nonce = case["ts"], case["nonce"]
+    async with getattr(taskcluster.aio, case["class"])(
+            _options(case, maxRetries=0), clock=lambda: ts, nonce=lambda: nonce) as client:
+        kwargs = {"query": case["query"]} if case.get("query") is not None else {}
+        args = list(case["args"])
+        if "payload" in case:
+            args.append(case["payload"])
+        del capture.httpd.captured[:]
+        result = await getattr(client, case["method"])(*args, **kwargs)
+    (seen,) = capture.httpd.captured
+    return dict(seen, result=result)
+
+
+def _run_all_async(cases: List[Dict[str, Any]], capture: CaptureServer,
+                   results: Dict[str, Dict[str, Any]]) -> None:
+    import asyncio
+
+    async def main():
+        for case in cases:
+            try:
+                value = await _run_async(case, capture)
+            except taskcluster.TaskclusterFailure as e:
+                results[case["id"]] = {"error": str(e)}
+            else:
+                results[case["id"]] = {"ok": json.loads(json.dumps(value, ensure_ascii=False))}
+    asyncio.run(main())
+
+
 def run_python(cases: List[Dict[str, Any]], transport: str = "default") -> Dict[str, Dict[str, Any]]:
     """``{case id: {"ok": ...} | {"error": ...}}`` for the Python client.
 
-    ``transport``: ``"default"`` (the client's own) or ``"requests"`` (a
-    ``requests.Session`` passed in)."""
+    ``transport``: ``"default"`` (the client's own), ``"requests"`` (a
+    ``requests.Session`` passed in) or ``"aio"`` (request cases only, through
+    the async clients)."""
     import requests
 
     results: Dict[str, Dict[str, Any]] = {}
@@ -147,6 +184,9 @@ def run_python(cases: List[Dict[str, Any]], transport: str = "default") -> Dict[
         session.trust_env = False
         session.proxies = {"http": capture.proxy, "https": capture.proxy}
         try:
+            if transport == "aio":
+                _run_all_async(cases, capture, results)
+                cases = []
             for case in cases:
                 try:
                     value = _run(case, capture, session if transport == "requests" else None)

@@ -35,7 +35,8 @@ def live(request):
     py = python_side.run_python(cases)
     requests_cases = [c for c in cases if c["kind"] == "request"]
     py_requests = python_side.run_python(requests_cases, transport="requests")
-    return {"cases": cases, "node": node, "py": py, "py_requests": py_requests,
+    py_aio = python_side.run_python(requests_cases, transport="aio")
+    return {"cases": cases, "node": node, "py": py, "py_requests": py_requests, "py_aio": py_aio,
             "requests_cases": requests_cases, "run_oracle": run_oracle}
 
 
@@ -71,6 +72,19 @@ def test_python_over_requests_matches_node(live, capsys):
                  for cid, verdict, detail in rows if verdict == "differs"]
     assert not differing, "%d cases differ:\n%s" % (len(differing), "\n".join(
         "%s\n    %s" % d for d in differing[:50]))
+
+
+def test_python_async_clients_match_node(live, capsys):
+    """The same request cases sent through the async clients (aiohttp)."""
+    results = compare.compare_all(live["requests_cases"], live["py_aio"], live["node"])
+    with capsys.disabled():
+        print("\nconformance: requests sent through taskcluster.aio (aiohttp)\n"
+              + compare.summary(results))
+    differing = [(cid, detail) for rows in results.values()
+                 for cid, verdict, detail in rows if verdict == "differs"]
+    assert not differing, "%d cases differ:\n%s" % (len(differing), "\n".join(
+        "%s\n    %s" % d for d in differing[:50]))
+    assert len(live["requests_cases"]) == len(live["py_aio"])
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -28,6 +28,9 @@ from ._transport import Response, TransportError, declared_length, too_large
 __all__ = ["AiohttpTransport"]
 
 _PIECE = 65536
+# aiohttp labels a POST without a body application/octet-stream; Node's
+# client (and the sync one) send no Content-Type without a payload.
+_SKIP = ("Content-Type",)
 
 
 class AiohttpTransport:
@@ -87,7 +90,8 @@ class AiohttpTransport:
         try:
             response = await self.session.request(
                 method, target, headers=headers, data=body, allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=timeout), **extra)
+                timeout=aiohttp.ClientTimeout(total=timeout), skip_auto_headers=_SKIP,
+                **extra)
             content = await _read_limited(response, limit)
         except BaseException as e:
             if response is not None:

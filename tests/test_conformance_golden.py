@@ -33,8 +33,18 @@ def python_outputs_over_requests():
     return cases, python_side.run_python(cases, transport="requests")
 
 
+@pytest.fixture(scope="module")
+def python_outputs_async():
+    cases = [c for c in conformance_cases.all_cases() if c["kind"] == "request"]
+    return cases, python_side.run_python(cases, transport="aio")
+
+
 def test_requests_through_a_session_match_node_goldens(python_outputs_over_requests):
     check_against_goldens("request", *python_outputs_over_requests)
+
+
+def test_requests_through_the_async_clients_match_node_goldens(python_outputs_async):
+    check_against_goldens("request", *python_outputs_async)
 
 
 @pytest.mark.parametrize("kind", KINDS)
