@@ -44,10 +44,11 @@ class AiohttpTransport:
         self._aiohttp = aiohttp
         self._url = yarl.URL
         self._owned = session is None
-        self._by_origin: Dict[str, Tuple[Any, Any, Any]] = {}  # origin -> proxy, proxy auth, netrc
+        self._by_origin: Dict[str, Tuple[dict, Any]] = {}  # origin -> (request kwargs, netrc)
+        self._timeouts: Dict[float, Any] = {}
         if session is None:
             # Made inside the running loop (aiohttp binds a session to it).
-            session = aiohttp.ClientSession(trust_env=False)
+            session = aiohttp.ClientSession(trust_env=False, skip_auto_headers=_SKIP)
             if hasattr(session, "_retry_connection"):
                 # aiohttp (3.10+) silently sends an idempotent request again,
                 # with the same headers, when a pooled connection drops: the
@@ -58,40 +59,46 @@ class AiohttpTransport:
                 session._retry_connection = False
         self.session = session
 
-    def _settings(self, url) -> Tuple[Any, Any, Any]:
-        origin = url.origin()
+    def _settings(self, url: str) -> Tuple[dict, Any]:
+        """What every request to ``url``'s origin is sent with, computed once."""
+        end = url.find("/", url.find("//") + 2)
+        origin = url[:end] if end > 0 else url
         settings = self._by_origin.get(origin)
         if settings is None:
-            from aiohttp import helpers
-            proxy = proxy_auth = netrc = None
-            try:
-                proxy, proxy_auth = helpers.get_env_proxy_for_url(url)
-            except LookupError:  # no proxy for this origin
-                pass
-            try:
-                netrc = helpers.basicauth_from_netrc(helpers.netrc_from_env(), url.host)
-            except (LookupError, TypeError, ValueError):
-                pass
-            settings = self._by_origin[origin] = (proxy, proxy_auth, netrc)
+            kwargs: Dict[str, Any] = {"allow_redirects": False}
+            netrc = None
+            if self._owned:
+                from aiohttp import helpers
+                target = self._url(origin + "/", encoded=True)
+                try:
+                    kwargs["proxy"], kwargs["proxy_auth"] = helpers.get_env_proxy_for_url(target)
+                except LookupError:  # no proxy for this origin
+                    pass
+                try:
+                    netrc = helpers.basicauth_from_netrc(helpers.netrc_from_env(), target.host)
+                except (LookupError, TypeError, ValueError):
+                    pass
+            else:
+                kwargs["skip_auto_headers"] = _SKIP
+            settings = self._by_origin[origin] = (kwargs, netrc)
         return settings
+
+    def _timeout(self, seconds: float):
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            timeout = self._timeouts[seconds] = self._aiohttp.ClientTimeout(total=seconds)
+        return timeout
 
     async def send(self, method: str, url: str, headers: Mapping[str, str],
                    body: Optional[bytes], timeout: float, limit: int = 64 * 2**20) -> Response:
-        aiohttp = self._aiohttp
-        target = self._url(url, encoded=True)
-        extra: Dict[str, Any] = {}
-        if self._owned:
-            proxy, proxy_auth, netrc = self._settings(target)
-            if proxy is not None:
-                extra.update(proxy=proxy, proxy_auth=proxy_auth)
-            if netrc is not None and "Authorization" not in headers:
-                extra["auth"] = netrc
+        kwargs, netrc = self._settings(url)
+        if netrc is not None and "Authorization" not in headers:
+            kwargs = dict(kwargs, auth=netrc)
         response = None
         try:
             response = await self.session.request(
-                method, target, headers=headers, data=body, allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=timeout), skip_auto_headers=_SKIP,
-                **extra)
+                method, self._url(url, encoded=True), headers=headers, data=body,
+                timeout=self._timeout(timeout), **kwargs)
             content = await _read_limited(response, limit)
         except BaseException as e:
             if response is not None:
@@ -145,10 +152,13 @@ class AiohttpTransport:
 async def _read_limited(response, limit: int) -> bytes:
     """Read the body whole, decompressed, in bounded pieces; refuse it past
     ``limit`` bytes (memory stays bounded whatever the server sends)."""
-    declared = declared_length(response.headers)
-    if declared is not None and declared > limit and \
-            "content-encoding" not in response.headers:
-        raise too_large(limit, response.status, declared)
+    headers = response.headers
+    declared = declared_length(headers)
+    if declared is not None and "content-encoding" not in headers:
+        if declared > limit:
+            raise too_large(limit, response.status, declared)
+        # The length is known and allowed (aiohttp reads no more than it).
+        return await response.read()
     chunks = []
     total = 0
     stream = response.content
