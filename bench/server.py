@@ -8,6 +8,9 @@ well over ten times faster than the clients it serves (``run.py`` measures
 its ceiling with a raw socket loop and prints it).
 
     python bench/server.py COUNTER_FILE [CPU]   # prints "PORT <n>", serves until stdin closes
+
+With ``BENCH_TLS_CERT`` and ``BENCH_TLS_KEY`` (PEM files) in the
+environment it speaks HTTPS instead.
 """
 
 from __future__ import annotations
@@ -97,10 +100,20 @@ class _Protocol(asyncio.Protocol):
                 return
 
 
+def _tls_context():
+    cert = os.environ.get("BENCH_TLS_CERT")
+    if not cert:
+        return None
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, os.environ["BENCH_TLS_KEY"])
+    return context
+
+
 async def _serve(counter: Counter, ready) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: _Protocol(counter), "127.0.0.1", 0,
-                                      backlog=1024, reuse_address=True)
+                                      backlog=1024, reuse_address=True, ssl=_tls_context())
     ready(server.sockets[0].getsockname()[1])
     stop = asyncio.Event()
     # Serve until the parent closes our stdin (or dies).
