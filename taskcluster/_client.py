@@ -204,7 +204,7 @@ def build_class(class_name: str, ref: _references.Reference, base: type,
     """A client class for ``ref`` on ``base`` (``BaseClient``, or the async
     base, whose methods are coroutines).  Attributes as the package's
     classes: ``name``, ``classOptions``, ``serviceName``, ``apiVersion``,
-    ``funcinfo`` (function name -> its reference entry, read-only)."""
+    ``funcinfo`` (function name -> a copy of its reference entry)."""
     is_async = getattr(base, "_is_async", False)
     attrs: Dict[str, Any] = {"_reference": ref, "__module__": module,
                              "__doc__": "%s\n\n%s" % (ref.title, ref.description)}
@@ -219,7 +219,8 @@ def build_class(class_name: str, ref: _references.Reference, base: type,
         name=class_name,
         classOptions={"exchangePrefix": ref.exchangePrefix} if ref.exchangePrefix else {},
         serviceName=ref.serviceName, apiVersion=ref.apiVersion,
-        funcinfo={n: e.raw for n, e in functions.items()},
+        # Plain copies, as the package's: calls never read them.
+        funcinfo={n: _references.thaw(e.raw) for n, e in functions.items()},
         _functions=functions)
     return type(class_name, (base,), attrs)
 
