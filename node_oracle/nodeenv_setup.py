@@ -269,7 +269,9 @@ def _load_stamp() -> dict | None:
         info = json.loads(ENV_STAMP.read_text())
     except (OSError, ValueError):
         return None
-    if info.get("pinned") != NODE_VERSION or info.get("route") not in _selected_routes():
+    # Made for another pin, or with other routes allowed (a Node taken from
+    # PATH under NODE_ORACLE_ROUTES=system is not what a plain run would get).
+    if info.get("pinned") != NODE_VERSION or info.get("routes") != _selected_routes():
         return None
     # Still usable?  (A machine handed over anew may have lost the wheel or
     # the system node the shim points at.)
@@ -296,6 +298,7 @@ def _build_env() -> dict:
             continue
         info = {
             "route": name,
+            "routes": _selected_routes(),
             "source": source,
             "pinned": NODE_VERSION,
             "version": _node_version(ENV_NODE),
