@@ -1,5 +1,5 @@
 """Python against the golden files: what the real Node client produced for
-every conformance case (written by ``nox -s conformance --force-regen``).
+every conformance case (written by ``nox -s conformance -- --force-regen``).
 Needs no Node: the live cross-check is ``nox -s conformance``."""
 
 from __future__ import annotations
