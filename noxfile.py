@@ -95,8 +95,6 @@ def bench(session: nox.Session) -> None:
     ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
     table; fails on nothing but errors.
     ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
-    import os
-
     root = os.path.dirname(os.path.abspath(__file__))
     session.install(".")
     theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")

@@ -284,7 +284,7 @@ def _load_stamp() -> dict | None:
     return info
 
 
-def _build_env() -> dict:
+def _build_env() -> tuple[dict, list[str]]:
     failures = {}
     for name in _selected_routes():
         try:
@@ -304,15 +304,14 @@ def _build_env() -> dict:
             "version": _node_version(ENV_NODE),
             "real_node": str(real_node),
             "npm_cli": str(npm_cli),
-            # Where the routes tried first would have taken Node from: named
-            # in the summary line (e.g. nodejs.org, unreachable offline).
-            "passed_over": [ROUTE_ORIGINS[f] for f in failures],
         }
         ENV_STAMP.write_text(json.dumps(info, indent=2) + "\n")
         # The environment changed: make npm ci run again with it.
         with contextlib.suppress(OSError):
             MODULES_STAMP.unlink()
-        return info
+        # Where the routes tried first would have taken Node from, for the
+        # summary line (e.g. nodejs.org, unreachable offline).
+        return info, [ROUTE_ORIGINS[f] for f in failures]
     raise NodeEnvError(
         "could not get a Node.js for the oracle; every route failed:\n"
         + "\n".join(f"[{name}] {why}" for name, why in failures.items())
@@ -372,18 +371,13 @@ def _client_version() -> str:
     return meta.get("version", "?")
 
 
-def _describe(info: dict, built_in: float | None) -> str:
+def _describe(info: dict, built_in: float | None, passed_over: list[str]) -> str:
     """The one line a run prints: which Node, from where, kept where."""
     line = (f"Node {info['version']} from {info['source']}, taskcluster-client "
             f"{_client_version()}; in {_shown(ENV_DIR)}, ")
-    if built_in is None:
-        line += "reused"
-    else:
-        line += f"set up in {built_in:.0f} s"
-        passed_over = info.get("passed_over") or []
-        if passed_over and not _verbose:
-            line += (f" ({' and '.join(passed_over)} not reachable;"
-                     " NODE_ORACLE_VERBOSE=1 says why)")
+    line += "reused" if built_in is None else f"set up in {built_in:.0f} s"
+    if passed_over and not _verbose:
+        line += f" ({' and '.join(passed_over)} not reachable; NODE_ORACLE_VERBOSE=1 says why)"
     if info["version"] != f"v{NODE_VERSION}":
         line += f" -- not the pinned v{NODE_VERSION}, outputs may differ"
     return line
@@ -403,12 +397,13 @@ def ensure_env() -> dict:
     started = time.monotonic()
     with _setup_lock():
         info = _load_stamp()
+        passed_over: list[str] = []
         built = info is None
         if built:
-            info = _build_env()
+            info, passed_over = _build_env()
         built = _ensure_modules(info) or built
     if not _announced:
-        _log(_describe(info, time.monotonic() - started if built else None))
+        _log(_describe(info, time.monotonic() - started if built else None, passed_over))
         _announced = True
     _cached_env = {
         **info,
