@@ -26,10 +26,12 @@ def _python() -> str:
 
 
 def _ensure_nox() -> None:
-    stamp = os.path.join(VENV, "dev-requirement.txt")
+    # Made again when another Python runs this, or when NOX changes.
+    made_by = "%s\n%s %s\n" % (NOX, sys.executable, sys.version.split()[0])
+    stamp = os.path.join(VENV, "made-by.txt")
     try:
         with open(stamp) as fh:
-            if fh.read() == NOX and os.path.exists(_python()):
+            if fh.read() == made_by and os.path.exists(_python()):
                 return
     except OSError:
         pass
@@ -41,7 +43,7 @@ def _ensure_nox() -> None:
         if subprocess.call(step) != 0:
             sys.exit(f"dev.py: `{' '.join(step)}` failed (see above)")
     with open(stamp, "w") as fh:
-        fh.write(NOX)
+        fh.write(made_by)
 
 
 def main() -> int:
