@@ -1,8 +1,11 @@
-"""Sessions: ``nox -s tests`` (the test suite), ``nox -s lint``,
-``nox -s conformance`` (the live Node cross-check), ``nox -s bench``."""
+"""The project's sessions; ``nox -l`` lists them with the first line of each
+docstring.  ``nox`` alone runs lint and tests.  Without nox installed,
+``python3 dev.py ARGS`` runs ``nox ARGS`` from a venv of its own."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 
 import nox
@@ -11,15 +14,44 @@ nox.options.sessions = ["lint", "tests"]
 nox.options.error_on_missing_interpreters = True
 
 
-
 def _install(session: nox.Session) -> None:
     # A real (non-editable) install: the tests use the package as users get it.
     session.install(".[test]")
 
 
+def _sources_digest() -> str:
+    """A digest of everything an install of the package is built from."""
+    digest = hashlib.sha256()
+    paths = ["pyproject.toml"]
+    for top in ("taskcluster", "references"):
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            paths += [os.path.join(folder, f) for f in sorted(files)]
+    for path in paths:
+        with open(path, "rb") as fh:
+            digest.update(b"%s\0%s\0" % (path.encode(), hashlib.sha256(fh.read()).digest()))
+    return digest.hexdigest()
+
+
+def _install_if_changed(session: nox.Session) -> None:
+    """_install, skipped in a reused venv when the sources are those installed."""
+    stamp = os.path.join(session.virtualenv.location, ".installed-sources")
+    digest = _sources_digest()
+    try:
+        with open(stamp) as fh:
+            if fh.read() == digest:
+                session.log("the package is installed from these very sources: not reinstalled")
+                return
+    except OSError:
+        pass
+    _install(session)
+    with open(stamp, "w") as fh:
+        fh.write(digest)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite, against the installed package and the golden files."""
+    """The test suite, against the installed package and the golden files (no Node)."""
     _install(session)
     with tempfile.TemporaryDirectory() as tmp, session.chdir(tmp):
         # The installed package carries its references: use it from elsewhere.
@@ -33,16 +65,23 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
+    """Ruff over the package, the tests, the cross-check and the tooling."""
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
-                "noxfile.py")
+                "noxfile.py", "dev.py")
 
 
-@nox.session
+# The venv is reused (installing the package takes a third as long as the
+# cases themselves); a changed source tree is installed again.
+@nox.session(reuse_venv=True)
 def conformance(session: nox.Session) -> None:
-    """Run the real Node client over every case and compare with Python."""
-    _install(session)
-    session.install("nodeenv")
+    """Every case through the real Node client and through Python, compared.
+
+    The Node environment is kept in node_oracle/ (git-ignored), outside this
+    session's venv, and reused while it matches the pins; the setup prints
+    one line saying which Node runs.  ``--force-regen`` (after ``--``)
+    rewrites the golden files from what Node says now."""
+    _install_if_changed(session)
     session.run("python", "node_oracle/nodeenv_setup.py")
     session.run("pytest", "-p", "no:cacheprovider", "conformance", "--live-oracle",
                 *session.posargs)
@@ -50,12 +89,12 @@ def conformance(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """This client beside the ``taskcluster`` package (113.2.0, in an environment
-    of its own: both are imported as ``taskcluster``), against one loopback
-    server on 127.0.0.1.  Prints a table; fails on nothing but errors.
-    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
-    import os
+    """Benchmarks: this client beside the taskcluster 113.2.0 package, on loopback.
 
+    The package runs in an environment of its own (both are imported as
+    ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
+    table; fails on nothing but errors.
+    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
     root = os.path.dirname(os.path.abspath(__file__))
     session.install(".")
     theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
