@@ -1,0 +1,426 @@
+"""Scenarios that call the loopback server: response shapes, errors and
+retries, calling conventions, authentication, options and config.  Each
+records what the call returned or raised; the runner adds the requests that
+arrived."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+
+from describe import describe
+from registry import CREDENTIALS, T0, T0_UTC, reply, reset, scenario
+
+TASK = {"taskId": "abc", "state": "completed"}
+LOCATION = {"Location": "https://storage.example.com/a/b.txt"}
+
+
+def _queue(ctx, **options):
+    return ctx.tc.Queue(ctx.options(**options))
+
+
+def _task(ctx, **options):
+    return ctx.attempt(lambda: _queue(ctx, **options).task("abc"))
+
+
+# -- response shapes ----------------------------------------------------------
+
+@scenario(reply(200, json=TASK))
+def shape_json(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(200, raw=json.dumps(TASK)))
+def shape_json_without_content_type(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(200, raw=json.dumps(TASK), headers={"Content-Type": "text/plain"}))
+def shape_json_as_text_plain(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(200, text="plain words, not JSON"))
+def shape_text(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(200))
+def shape_empty_200(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(204))
+def shape_204(ctx):
+    return _task(ctx)
+
+
+@scenario(reply(303, headers=LOCATION))
+def shape_303(ctx):
+    return ctx.attempt(lambda: ctx.tc.Index(ctx.options()).findArtifactFromTask(
+        "project.x.latest", "public/b.txt"))
+
+
+@scenario(reply(303, json={"storageType": "s3", "url": LOCATION["Location"]}, headers=LOCATION))
+def shape_303_json(ctx):
+    return ctx.attempt(lambda: _queue(ctx).getLatestArtifact("abc", "public/b.txt"))
+
+
+@scenario(reply(303, headers=LOCATION))
+def shape_303_location_header(ctx):
+    """What code written for the package does with a 303."""
+    def location():
+        return _queue(ctx).getLatestArtifact("abc", "public/b.txt")["response"].headers["location"]
+    return ctx.attempt(location)
+
+
+@scenario(reply(200, json=[1, "two", None]))
+def shape_json_list(ctx):
+    return _task(ctx)
+
+
+# -- errors -------------------------------------------------------------------
+
+def _failure(ctx, call=None):
+    """The call's outcome, and which ``except`` clauses written for the
+    package would catch it (the call is made once)."""
+    raised = []
+
+    def once():
+        try:
+            return (call or (lambda: _queue(ctx).task("abc")))()
+        except Exception as exc:
+            raised.append(exc)
+            raise
+    out = ctx.attempt(once)
+    out["caught_by"] = {
+        name: (isinstance(raised[0], getattr(ctx.tc, name)) if hasattr(ctx.tc, name)
+               else "missing") if raised else "no exception"
+        for name in ("TaskclusterRestFailure", "TaskclusterAuthFailure", "TaskclusterFailure",
+                     "TaskclusterConnectionError")}
+    return out
+
+
+@scenario(reply(404, json={"code": "ResourceNotFound", "message": "no such task"}),
+          reply(404, json={"code": "ResourceNotFound", "message": "no such task"}))
+def error_404_json(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(404, text="not here"), reply(404, text="not here"))
+def error_404_text(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(400, json=["not", "an", "object"]), reply(400, json=["not", "an", "object"]))
+def error_400_json_list(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(409), reply(409))
+def error_409_empty(ctx):
+    return _failure(ctx)
+
+
+@scenario(*[reply(500, json={"code": "InternalServerError", "message": "oops"})] * 4)
+def error_500_json_after_retry(ctx):
+    return _failure(ctx)
+
+
+@scenario(*[reply(502, text="bad gateway")] * 4)
+def error_502_text_after_retry(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(401, json={"code": "AuthenticationFailed", "message": "bad mac"}),
+          reply(401, json={"code": "AuthenticationFailed", "message": "bad mac"}))
+def error_401_json(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(401), reply(401))
+def error_401_empty(ctx):
+    return _failure(ctx)
+
+
+@scenario(reply(503, text="busy"), reply(200, json=TASK))
+def error_503_then_200(ctx):
+    return _task(ctx)
+
+
+@scenario(reset(), reset(), reset(), reset())
+def error_connection_reset(ctx):
+    return _failure(ctx)
+
+
+@scenario()
+def error_connection_refused(ctx):
+    return _failure(ctx, lambda: ctx.tc.Queue({"rootUrl": ctx.closed_url,
+                                              "maxRetries": 0}).task("abc"))
+
+
+# -- calling conventions ------------------------------------------------------
+
+PAYLOAD = {"provisionerId": "p", "workerType": "w", "created": "2026-03-04T05:06:07.891Z",
+           "deadline": "2026-03-05T05:06:07.891Z", "payload": {}, "metadata": {
+               "name": "n", "description": "d", "owner": "o@example.com",
+               "source": "https://example.com"}}
+
+
+@scenario()
+def call_positional(ctx):
+    return ctx.attempt(lambda: _queue(ctx).createTask("abc", PAYLOAD))
+
+
+@scenario()
+def call_keywords_payload_params(ctx):
+    return ctx.attempt(lambda: _queue(ctx).createTask(payload=PAYLOAD, params={"taskId": "abc"}))
+
+
+@scenario()
+def call_payload_then_keywords(ctx):
+    return ctx.attempt(lambda: _queue(ctx).createTask(PAYLOAD, taskId="abc"))
+
+
+@scenario()
+def call_query(ctx):
+    return ctx.attempt(lambda: _queue(ctx).listTaskGroup("g", query={"limit": 5}))
+
+
+@scenario()
+def call_query_and_params(ctx):
+    return ctx.attempt(lambda: _queue(ctx).listTaskGroup(params={"taskGroupId": "g"},
+                                                         query={"continuationToken": "t"}))
+
+
+@scenario(reply(200, json={"tasks": [1], "continuationToken": "c1"}),
+          reply(200, json={"tasks": [2], "continuationToken": "c2"}),
+          reply(200, json={"tasks": [3]}))
+def call_pagination_handler(ctx):
+    pages = []
+    out = ctx.attempt(lambda: _queue(ctx).listTaskGroup(
+        "g", paginationHandler=pages.append, paginationLimit=1))
+    out["handler_saw"] = describe(pages)
+    return out
+
+
+@scenario()
+def call_special_characters_in_args(ctx):
+    return ctx.attempt(lambda: ctx.tc.Index(ctx.options()).findArtifactFromTask(
+        "a/b c", "public/x y.txt"))
+
+
+@scenario()
+def call_int_arg(ctx):
+    return ctx.attempt(lambda: _queue(ctx).getArtifact("abc", 0, "public/x"))
+
+
+@scenario()
+def call_datetime_in_payload(ctx):
+    payload = dict(PAYLOAD, created=T0, deadline=T0_UTC + datetime.timedelta(days=1),
+                   expires=T0.replace(microsecond=0))
+    return ctx.attempt(lambda: _queue(ctx).createTask("abc", payload))
+
+
+@scenario()
+def call_unicode_payload(ctx):
+    payload = dict(PAYLOAD, metadata=dict(PAYLOAD["metadata"], name="é ☃ 𝄞"))
+    return ctx.attempt(lambda: _queue(ctx).createTask("abc", payload))
+
+
+@scenario()
+def call_str_payload(ctx):
+    return ctx.attempt(lambda: _queue(ctx).createTask("abc", json.dumps(PAYLOAD)))
+
+
+@scenario()
+def call_none_payload(ctx):
+    return ctx.attempt(lambda: _queue(ctx).createTask("abc", None))
+
+
+@scenario()
+def call_undeclared_query_key(ctx):
+    return ctx.attempt(lambda: _queue(ctx).listTaskGroup("g", query={"limt": 5}))
+
+
+@scenario()
+def call_wrong_arity(ctx):
+    q = _queue(ctx)
+    return {"too_few": ctx.attempt(lambda: q.task()),
+            "too_many": ctx.attempt(lambda: q.task("a", "b")),
+            "unknown_keyword": ctx.attempt(lambda: q.task(taskid="a")),
+            "dict_arg": ctx.attempt(lambda: q.task({"x": 1}))}
+
+
+@scenario()
+def call_no_args_method(ctx):
+    return ctx.attempt(lambda: _queue(ctx).ping())
+
+
+# -- authentication -----------------------------------------------------------
+
+CERTIFICATE = {"version": 1, "scopes": ["queue:*"], "start": 1772600767000,
+               "expiry": 1772687167000, "seed": "s" * 44, "signature": "x" * 44,
+               "issuer": "compat-issuer"}
+
+
+@scenario()
+def auth_none(ctx):
+    return _task(ctx)
+
+
+@scenario()
+def auth_credentials(ctx):
+    return _task(ctx, credentials=ctx.credentials())
+
+
+@scenario()
+def auth_credentials_payload(ctx):
+    return ctx.attempt(lambda: _queue(ctx, credentials=ctx.credentials()).createTask(
+        "abc", PAYLOAD))
+
+
+@scenario()
+def auth_authorized_scopes(ctx):
+    return _task(ctx, credentials=ctx.credentials(), authorizedScopes=["queue:get-task:*"])
+
+
+@scenario()
+def auth_certificate_str(ctx):
+    return _task(ctx, credentials=ctx.credentials(certificate=json.dumps(CERTIFICATE)))
+
+
+@scenario()
+def auth_certificate_dict(ctx):
+    return _task(ctx, credentials=ctx.credentials(certificate=CERTIFICATE))
+
+
+@scenario()
+def auth_bytes_credentials(ctx):
+    return _task(ctx, credentials={"clientId": b"compat-client", "accessToken": b"compat-token"})
+
+
+@scenario()
+def auth_non_ascii_credentials(ctx):
+    return _task(ctx, credentials={"clientId": "clïent", "accessToken": "compat-token"})
+
+
+@scenario()
+def auth_client_id_only(ctx):
+    return _task(ctx, credentials={"clientId": "compat-client"})
+
+
+# -- options and config -------------------------------------------------------
+
+@scenario()
+def opt_options_dict(ctx):
+    q = ctx.tc.Queue({"rootUrl": ctx.url, "credentials": ctx.credentials()})
+    o = q.options
+    return {"isinstance_dict": isinstance(o, dict),
+            "keys": sorted(o) if hasattr(o, "keys") else "no keys",
+            "rootUrl": ctx.attempt(lambda: o["rootUrl"]),
+            "maxRetries": ctx.attempt(lambda: o["maxRetries"]),
+            "signedUrlExpiration": ctx.attempt(lambda: o["signedUrlExpiration"]),
+            "credentials.clientId": ctx.attempt(lambda: o["credentials"]["clientId"]),
+            "get_missing": ctx.attempt(lambda: o.get("nothing", "dflt"))}
+
+
+@scenario(*[reply(500, text="no")] * 3)
+def opt_change_max_retries(ctx):
+    q = _queue(ctx)
+    return {"set": ctx.attempt(lambda: q.options.__setitem__("maxRetries", 0)),
+            "call": ctx.attempt(lambda: q.task("abc"))}
+
+
+@scenario()
+def opt_change_credentials(ctx):
+    q = _queue(ctx)
+    return {"set": ctx.attempt(lambda: q.options.__setitem__("credentials", ctx.credentials())),
+            "call": ctx.attempt(lambda: q.task("abc"))}
+
+
+def _with_config(ctx, changes, fn):
+    """Run ``fn`` with ``taskcluster.client.config`` changed, then restore it."""
+    config = importlib.import_module("taskcluster.client").config
+    saved = {k: config[k] for k in changes if k in config}
+    try:
+        config.update(changes)
+        return fn()
+    finally:
+        for k in changes:
+            if k in saved:
+                config[k] = saved[k]
+            else:
+                del config[k]
+
+
+@scenario(*[reply(500, text="no")] * 3)
+def opt_config_max_retries(ctx):
+    return _with_config(ctx, {"maxRetries": 0}, lambda: ctx.attempt(
+        lambda: ctx.tc.Queue({"rootUrl": ctx.url}).task("abc")))
+
+
+@scenario()
+def opt_config_root_url_and_credentials(ctx):
+    return _with_config(ctx, {"rootUrl": ctx.url, "credentials": dict(CREDENTIALS)},
+                        lambda: ctx.attempt(lambda: ctx.tc.Queue().task("abc")))
+
+
+@scenario()
+def opt_config_defaults(ctx):
+    config = importlib.import_module("taskcluster.client").config
+    return describe(config)
+
+
+@scenario()
+def opt_missing_root_url(ctx):
+    return ctx.attempt(lambda: ctx.tc.Queue({}))
+
+
+@scenario()
+def opt_base_url_refused(ctx):
+    return ctx.attempt(lambda: ctx.tc.Queue({"rootUrl": ctx.url, "baseUrl": ctx.url}))
+
+
+@scenario()
+def opt_root_url_trailing_slash(ctx):
+    return ctx.attempt(lambda: ctx.tc.Queue({"rootUrl": ctx.url + "/"}).task("abc"))
+
+
+@scenario()
+def opt_from_environment(ctx):
+    import os
+    env = {"TASKCLUSTER_ROOT_URL": ctx.url + "/", "TASKCLUSTER_CLIENT_ID": "env-client",
+           "TASKCLUSTER_ACCESS_TOKEN": "env-token"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return {"no_defaults": ctx.attempt(lambda: ctx.tc.optionsFromEnvironment()),
+                "defaults": ctx.attempt(lambda: ctx.tc.optionsFromEnvironment(
+                    {"maxRetries": 2, "rootUrl": "https://other.example.com"}))}
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@scenario()
+def opt_session(ctx):
+    """A session passed in carries the call (its hooks see it)."""
+    seen = []
+
+    def run():
+        session = ctx.tc.createSession()
+        session.hooks["response"].append(lambda r, *a, **k: seen.append(r.status_code))
+        return {"session_type": describe(session),
+                "result": ctx.tc.Queue(ctx.options(), session=session).task("abc"),
+                "hooks_saw": seen}
+    return ctx.attempt(run)
+
+
+@scenario()
+def opt_client_session_attribute(ctx):
+    return ctx.attempt(lambda: _queue(ctx).session)
