@@ -4,12 +4,12 @@ not.  Pure functions of JSON data: no I/O, no ``taskcluster``."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
-__all__ = ["MISSING", "Difference", "Field", "diff", "triage", "render"]
+__all__ = ["MISSING", "Difference", "Field", "diff", "glob_match", "triage", "render"]
 
 MISSING = "<missing>"
 # Fields that describe the run, not the library.
@@ -88,9 +88,15 @@ class Difference:
     check: Optional[Callable[[Field], bool]] = None
 
     def covers(self, f: Field) -> bool:
-        return (fnmatch.fnmatchcase(f.scenario, self.scenarios)
-                and fnmatch.fnmatchcase(f.path, self.fields)
+        return (glob_match(self.scenarios, f.scenario) and glob_match(self.fields, f.path)
                 and (self.check is None or bool(self.check(f))))
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    """``*`` matches anything; every other character, brackets included
+    (field paths have ``[0]``), matches itself."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, text, re.DOTALL) is not None
 
 
 def diff(scenario: str, ours: Any, theirs: Any) -> List[Field]:
