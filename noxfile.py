@@ -1,5 +1,6 @@
 """Sessions: ``nox -s tests`` (the test suite), ``nox -s lint``,
-``nox -s conformance`` (the live Node cross-check), ``nox -s bench``."""
+``nox -s conformance`` (the live Node cross-check), ``nox -s bench``,
+``nox -s compat`` (the differential suite against the ``taskcluster`` package)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.6")
-    session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
+    session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle", "compat",
                 "noxfile.py")
 
 
@@ -48,6 +49,25 @@ def conformance(session: nox.Session) -> None:
                 *session.posargs)
 
 
+def _theirs(session: nox.Session, *extra: str) -> str:
+    """The ``taskcluster`` package (113.2.0) in an environment of its own
+    (both it and this library are imported as ``taskcluster``), made once per
+    set of ``extra`` requirements; returns its interpreter."""
+    import os
+
+    name = "taskcluster-113.2.0" + ("-" + "-".join(sorted(extra)) if extra else "")
+    theirs = os.path.join(os.path.abspath(session.create_tmp()), name.replace("=", ""))
+    python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
+    marker = os.path.join(theirs, ".installed")
+    if not os.path.exists(marker):
+        session.run("python", "-m", "venv", "--clear", theirs)
+        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "taskcluster==113.2.0", *extra, external=True)
+        with open(marker, "w"):
+            pass
+    return python
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """This client beside the ``taskcluster`` package (113.2.0, in an environment
@@ -58,16 +78,27 @@ def bench(session: nox.Session) -> None:
 
     root = os.path.dirname(os.path.abspath(__file__))
     session.install(".")
-    theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
-    python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
-    marker = os.path.join(theirs, ".installed")
-    if not os.path.exists(marker):
-        session.run("python", "-m", "venv", "--clear", theirs)
-        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "taskcluster==113.2.0", external=True)
-        with open(marker, "w"):
-            pass
+    python = _theirs(session)
     # Run from elsewhere: the repository's taskcluster/ must not shadow either package.
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
+                    *session.posargs)
+
+
+# The HTTP mocks the scenarios run under, pinned alike on both sides.
+COMPAT_MOCKS = ("responses==0.26.3", "httmock==1.4.0", "requests-mock==1.12.1")
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """The same scenarios under this library and the taskcluster package (113.2.0); fails on any difference not in compat/differences.py."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    session.install(".", *COMPAT_MOCKS)
+    python = _theirs(session, *COMPAT_MOCKS)
+    session.run("python", os.path.join(root, "compat", "run.py"), "--check-readme",
+                os.path.join(root, "README.md"))
+    with session.chdir(session.create_tmp()):
+        session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)

@@ -94,6 +94,10 @@ class Ctx:
         creds.update(extra)
         return creds
 
+    def call(self, fn: Callable, *args, **kwargs) -> dict:
+        """:meth:`attempt` of ``fn(*args, **kwargs)``."""
+        return self.attempt(lambda: fn(*args, **kwargs))
+
     @staticmethod
     def attempt(fn: Callable) -> dict:
         """``{"value": ...}`` or ``{"raised": ...}``, plus any warnings."""

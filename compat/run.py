@@ -50,15 +50,16 @@ class Conductor:
     """Answers each scenario's requests with its replies, in order, and
     files the requests that arrive under the scenario that made them."""
 
-    def __init__(self, server: LoopbackServer):
+    def __init__(self, server: LoopbackServer, scenarios=SCENARIOS):
         self.server = server
+        self._scenarios = scenarios
         self._queue: deque = deque()
         server.respond(self._respond)
 
     def _respond(self, rec):
         if rec.path.startswith(BEGIN):
             name = rec.path[len(BEGIN):]
-            replies = SCENARIOS[name].replies if name in SCENARIOS else ()
+            replies = self._scenarios[name].replies if name in self._scenarios else ()
             self._queue = deque(self._action(r) for r in replies)
             return Reply(204)
         return self._queue.popleft() if self._queue else None

@@ -190,6 +190,10 @@ def exc_hierarchy(ctx):
     return out
 
 
+def _pickled(exc):
+    return pickle.loads(pickle.dumps(exc))
+
+
 def _forms(ctx, name, *calls):
     """Each (args, kwargs) given to ``name``, and that instance after a pickle
     round trip."""
@@ -199,10 +203,9 @@ def _forms(ctx, name, *calls):
     out = {}
     for args, kwargs in calls:
         key = ", ".join([repr(a) for a in args] + ["%s=%r" % kv for kv in kwargs.items()])
-        made = ctx.attempt(lambda: cls(*args, **kwargs))
+        made = ctx.call(cls, *args, **kwargs)
         if "value" in made:
-            made["pickled"] = ctx.attempt(
-                lambda: pickle.loads(pickle.dumps(cls(*args, **kwargs))))
+            made["pickled"] = ctx.call(_pickled, cls(*args, **kwargs))
         out[key] = made
     return out
 

@@ -24,7 +24,7 @@ def _utils(ctx):
 
 
 def _each(ctx, fn, cases):
-    return {repr(case): ctx.attempt(lambda: fn(*case)) for case in cases}
+    return {repr(case): ctx.call(fn, *case) for case in cases}
 
 
 @scenario()
@@ -47,7 +47,7 @@ def util_dumpJson(ctx):
 def util_fromNow(ctx):
     cases = ["1 day", "-2 hours", "3 months", "1 year", "2w", "1d 2h 3m 4s", " 5 minutes",
              "-1 y", "nonsense"]
-    return {case: ctx.attempt(lambda: ctx.tc.fromNow(case, T0_UTC)) for case in cases}
+    return {case: ctx.call(ctx.tc.fromNow, case, T0_UTC) for case in cases}
 
 
 @scenario()
@@ -89,7 +89,7 @@ def util_isExpired(ctx):
              "in 10 minutes": {"expiry": now_ms + 600_000},
              "in an hour, as JSON text": json.dumps({"expiry": now_ms + 3_600_000}),
              "no expiry": {}}
-    return {label: ctx.attempt(lambda: ctx.tc.isExpired(cert)) for label, cert in cases.items()}
+    return {label: ctx.call(ctx.tc.isExpired, cert) for label, cert in cases.items()}
 
 
 @scenario()
