@@ -424,3 +424,21 @@ def opt_session(ctx):
 @scenario()
 def opt_client_session_attribute(ctx):
     return ctx.attempt(lambda: _queue(ctx).session)
+
+
+@scenario(reply(200, raw="{not json", headers={"Content-Type": "application/json"}))
+def shape_bad_json_with_json_content_type(ctx):
+    return _task(ctx)
+
+
+@scenario(*[reply(429, json={"code": "TooManyRequests", "message": "slow down"})] * 3)
+def error_429_not_retried(ctx):
+    return _failure(ctx)
+
+
+@scenario()
+def opt_caller_dicts_after_construction(ctx):
+    """What the caller's own options dict holds once a client is made."""
+    options = ctx.options(credentials=ctx.credentials())
+    ctx.tc.Queue(options)
+    return describe(options)

@@ -141,6 +141,11 @@ KNOWN = [
         "names_client_module", "result.config.value.*", "(the same extra options in `config`)",
         "See above.", lambda f: f.theirs == MISSING),
     Difference(
+        "opt_caller_dicts_after_construction", "result.credentials.*",
+        "The caller's options dict is left as it was given",
+        "The package encodes the credentials in it to bytes; a caller has no use for that.",
+        lambda f: f.theirs == {"type": "bytes", "value": f.ours}),
+    Difference(
         "exch_*", "*.routingKeyReference",
         "A routing-key binding also carries `routingKeyReference`",
         "As the Node client's bindings do; the `exchange` and `routingKeyPattern` keys are "

@@ -35,7 +35,7 @@ import calls  # noqa: E402,F401  (scenarios; none imports taskcluster at import 
 import mocks  # noqa: E402,F401
 import surface  # noqa: E402,F401
 import values  # noqa: E402,F401
-from compare import diff, glob_match, render, triage  # noqa: E402
+from compare import diff, render, triage  # noqa: E402
 from differences import KNOWN  # noqa: E402
 from loopback import LoopbackServer, Reply, Reset, closed_port  # noqa: E402
 from registry import SCENARIOS  # noqa: E402
@@ -210,10 +210,9 @@ def main(argv=None) -> int:
                       sort_keys=True)
     fields = [f for name in names
               for f in diff(name, ours["observed"][name], theirs["observed"][name])]
-    # A run of some scenarios judges only the entries that could apply to them.
-    known = KNOWN if not args.names else [d for d in KNOWN if any(
-        glob_match(d.scenarios, n) for n in names)]
-    unexplained, accepted, stale = triage(fields, known)
+    unexplained, accepted, stale = triage(fields, KNOWN)
+    if args.names:  # whether an entry is stale is known only from a whole run
+        stale = []
     for name in names:
         mine = [f for f in unexplained if f.scenario == name]
         if mine:
