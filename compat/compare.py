@@ -83,8 +83,8 @@ class Difference:
     (e.g. "our message contains the package's")."""
     scenarios: str
     fields: str
-    what: str
-    why: str
+    what: str = ""      # empty: continues the entry before it
+    why: str = ""
     check: Optional[Callable[[Field], bool]] = None
 
     def covers(self, f: Field) -> bool:

@@ -7,6 +7,7 @@ from this list (``python compat/run.py --table``).
 An entry covers the fields matching its globs (scenario name, field path as
 the diff prints it) where its check, if any, holds: keep checks narrow, so
 that an entry explains one difference and not whatever else lands there.
+An entry without ``what`` continues the one before it (one table row).
 """
 
 from __future__ import annotations
@@ -93,17 +94,19 @@ KNOWN = [
         "catch it.",
         _input_error_catchable),
     Difference(
-        "*", "*",
+        "call_undeclared_query_key", "*",
         "Bad input refused before sending where the package sends: an undeclared query key, "
         "a clientId without an accessToken, a string where `scopeMatch` wants lists",
         "Stricter checks that catch real mistakes (a misspelt query key is silently ignored "
         "by the service; half a credential sends an unauthenticated call).",
-        lambda f: f.scenario in _STRICTER and _refused_instead(f)),
+        _refused_instead),
+    Difference("auth_client_id_only", "*", check=_refused_instead),
+    Difference("util_scopeMatch", "*", check=_refused_instead),
     Difference(
         "*", "*.status_code", "Every exception has `status_code` and `body` (None where they "
         "do not apply)", "A handler of `TaskclusterFailure` reads them without `hasattr`.",
         _field_added),
-    Difference("*", "*.body", "(see `status_code`)", "See above.", _field_added),
+    Difference("*", "*.body", check=_field_added),
     Difference(
         "class_*", "result.method.parameters.*",
         "API methods have their real signatures (`task(self, taskId, *, params=None)`) "
@@ -146,9 +149,8 @@ KNOWN = [
         "`delayFactor`, `randomizationFactor`, `maxDelay`, `authorizedScopes`)",
         "Their defaults, so that setting them once applies to every client.",
         lambda f: f.theirs == MISSING),
-    Difference(
-        "names_client_module", "result.config.value.*", "(the same extra options in `config`)",
-        "See above.", lambda f: f.theirs == MISSING),
+    Difference("names_client_module", "result.config.value.*",
+               check=lambda f: f.theirs == MISSING),
     Difference(
         "*", "requests[*].body",
         "Request bodies carry non-ASCII characters as UTF-8, not `\\u` escapes",
@@ -170,6 +172,3 @@ KNOWN = [
         "As the Node client's bindings do; the `exchange` and `routingKeyPattern` keys are "
         "the package's.", lambda f: f.theirs == MISSING),
 ]
-
-# Scenarios where we refuse input the package sends (see the entry above).
-_STRICTER = {"call_undeclared_query_key", "auth_client_id_only", "util_scopeMatch"}

@@ -169,9 +169,17 @@ def run_library(python: str, conductor: Conductor, names: List[str], workdir: st
 
 
 def table() -> str:
-    lines = ["| Where | What differs | Why |", "|---|---|---|"]
+    """The README's table: one row per entry with its continuations."""
+    rows: List[list] = []
     for d in KNOWN:
-        lines.append("| `%s` | %s | %s |" % (d.scenarios, d.what, d.why))
+        if d.what or not rows:
+            rows.append([[d.scenarios], d.what, d.why])
+        elif d.scenarios not in rows[-1][0]:
+            rows[-1][0].append(d.scenarios)
+    lines = ["| Scenarios | What differs | Why |", "|---|---|---|"]
+    for where, what, why in rows:
+        where_text = "all" if "*" in where else ", ".join("`%s`" % w for w in where)
+        lines.append("| %s | %s | %s |" % (where_text, what, why))
     return "\n".join(lines)
 
 

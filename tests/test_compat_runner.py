@@ -11,7 +11,6 @@ import sys
 import urllib.request
 
 import mohawk
-import pytest
 import requests
 
 from loopback import LoopbackServer
@@ -198,9 +197,11 @@ def test_one_scenario_end_to_end_under_this_library(tmp_path):
 
 # -- the known differences --------------------------------------------------
 
-@pytest.mark.parametrize("entry", differences.KNOWN, ids=lambda d: d.scenarios + " " + d.fields)
-def test_each_known_difference_says_what_and_why(entry):
-    assert entry.what.strip() and entry.why.strip()
+def test_each_known_difference_says_what_and_why():
+    assert differences.KNOWN[0].what
+    for entry in differences.KNOWN:
+        # a continuation (no what) has no why of its own either
+        assert bool(entry.what.strip()) == bool(entry.why.strip()), entry
 
 
 def test_the_readme_holds_the_current_table():
