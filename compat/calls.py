@@ -9,8 +9,8 @@ import datetime
 import importlib
 import json
 
-from describe import describe
-from registry import CREDENTIALS, T0, T0_UTC, reply, reset, scenario
+from observe import describe
+from scenarios import CREDENTIALS, T0, T0_UTC, reply, reset, scenario
 
 TASK = {"taskId": "abc", "state": "completed"}
 LOCATION = {"Location": "https://storage.example.com/a/b.txt"}

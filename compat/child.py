@@ -22,8 +22,8 @@ import calls  # noqa: F401  (registers scenarios)
 import mocks  # noqa: F401
 import surface  # noqa: F401
 import values  # noqa: F401
-from describe import describe
-from registry import SCENARIOS, Ctx
+from observe import describe
+from scenarios import SCENARIOS, Ctx
 
 # Straight to the loopback server, whatever the environment's proxies.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from compare import MISSING, Difference, Field
+from judge import MISSING, Difference, Field
 
 __all__ = ["KNOWN"]
 

@@ -6,7 +6,7 @@ runner reports it) instead of leaving the machine."""
 
 from __future__ import annotations
 
-from registry import CREDENTIALS, scenario
+from scenarios import CREDENTIALS, scenario
 
 TASK = {"taskId": "abc", "state": "completed"}
 

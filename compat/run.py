@@ -35,10 +35,10 @@ import calls  # noqa: E402,F401  (scenarios; none imports taskcluster at import 
 import mocks  # noqa: E402,F401
 import surface  # noqa: E402,F401
 import values  # noqa: E402,F401
-from compare import diff, render, triage  # noqa: E402
+from judge import diff, render, triage  # noqa: E402
 from differences import KNOWN  # noqa: E402
 from loopback import LoopbackServer, Reply, Reset, closed_port  # noqa: E402
-from registry import SCENARIOS  # noqa: E402
+from scenarios import SCENARIOS  # noqa: E402
 
 BEGIN = "/_compat/begin/"
 # ISO instants a library computed from the clock (an artifact's expiry):

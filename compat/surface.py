@@ -9,8 +9,8 @@ import pickle
 import subprocess
 import sys
 
-from describe import describe, kind_of, parameters
-from registry import scenario
+from observe import describe, kind_of, parameters
+from scenarios import scenario
 
 # The `taskcluster` package's client classes (release 113).
 CLASSES = ("Auth", "AuthEvents", "Github", "GithubEvents", "Hooks", "HooksEvents", "Index",

@@ -13,8 +13,8 @@ import re
 import time
 import urllib.parse
 
-from describe import describe
-from registry import CREDENTIALS, T0, T0_UTC, reply, scenario
+from observe import describe
+from scenarios import CREDENTIALS, T0, T0_UTC, reply, scenario
 
 SLUG = re.compile(r"^[A-Za-f][A-Za-z0-9_-]{7}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$")
 

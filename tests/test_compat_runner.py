@@ -16,61 +16,61 @@ import requests
 from loopback import LoopbackServer
 
 COMPAT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compat")
-sys.path.insert(0, COMPAT)
+sys.path.append(COMPAT)
 
-import compare  # noqa: E402
-import describe  # noqa: E402
 import differences  # noqa: E402
-import registry  # noqa: E402
+import judge  # noqa: E402
+import observe  # noqa: E402
 import run  # noqa: E402
+import scenarios  # noqa: E402
 
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-# -- compare ----------------------------------------------------------------
+# -- judge ------------------------------------------------------------------
 
 def test_diff_descends_dicts_and_lists_of_containers_only():
     ours = {"a": {"b": 1, "c": [1, 2]}, "r": [{"x": 1}], "seconds": 1.0}
     theirs = {"a": {"b": 2, "c": [1, 3]}, "r": [{"x": 1}, {"x": 2}], "seconds": 9.0}
-    fields = compare.diff("s", ours, theirs)
+    fields = judge.diff("s", ours, theirs)
     assert [(f.path, f.ours, f.theirs) for f in fields] == [
-        ("a.b", 1, 2), ("a.c", [1, 2], [1, 3]), ("r[1]", compare.MISSING, {"x": 2})]
+        ("a.b", 1, 2), ("a.c", [1, 2], [1, 3]), ("r[1]", judge.MISSING, {"x": 2})]
 
 
 def test_a_key_on_one_side_is_one_difference():
-    fields = compare.diff("s", {"result": {"raised": {"class": "E", "str": "m"}}},
+    fields = judge.diff("s", {"result": {"raised": {"class": "E", "str": "m"}}},
                           {"result": {"value": 3}})
     assert [(f.path, f.ours, f.theirs) for f in fields] == [
-        ("result.raised", {"class": "E", "str": "m"}, compare.MISSING),
-        ("result.value", compare.MISSING, 3)]
+        ("result.raised", {"class": "E", "str": "m"}, judge.MISSING),
+        ("result.value", judge.MISSING, 3)]
 
 
 def test_identical_observations_have_no_difference():
     obs = {"result": {"value": [1, {"a": None}]}, "requests": []}
-    assert compare.diff("s", obs, dict(obs)) == []
+    assert judge.diff("s", obs, dict(obs)) == []
 
 
 def test_sibling_reads_the_neighbouring_field_on_either_side():
-    f, = compare.diff("s", {"r": {"class": "A", "str": "x"}}, {"r": {"class": "A", "str": "y"}})
+    f, = judge.diff("s", {"r": {"class": "A", "str": "x"}}, {"r": {"class": "A", "str": "y"}})
     assert f.path == "r.str"
     assert f.sibling("class") == "A" and f.sibling("class", "theirs") == "A"
-    assert f.sibling("nothing") == compare.MISSING
+    assert f.sibling("nothing") == judge.MISSING
 
 
 def test_glob_match_takes_brackets_literally():
-    assert compare.glob_match("requests[*].authorization.*", "requests[0].authorization.ext")
-    assert not compare.glob_match("a[0]", "a0")
-    assert compare.glob_match("error_*", "error_404_json")
-    assert not compare.glob_match("error_*", "shape_error")
+    assert judge.glob_match("requests[*].authorization.*", "requests[0].authorization.ext")
+    assert not judge.glob_match("a[0]", "a0")
+    assert judge.glob_match("error_*", "error_404_json")
+    assert not judge.glob_match("error_*", "shape_error")
 
 
 def test_triage_accepts_only_where_the_check_holds_and_reports_stale_entries():
-    fields = compare.diff("error_x", {"m": "Queue.task: 404: gone", "n": 1},
+    fields = judge.diff("error_x", {"m": "Queue.task: 404: gone", "n": 1},
                           {"m": "gone", "n": 2})
-    contains = compare.Difference("error_*", "m", "w", "y", lambda f: f.theirs in f.ours)
-    never = compare.Difference("error_*", "n", "w", "y", lambda f: False)
-    other = compare.Difference("shape_*", "*", "w", "y")
-    unexplained, accepted, stale = compare.triage(fields, [contains, never, other])
+    contains = judge.Difference("error_*", "m", "w", "y", lambda f: f.theirs in f.ours)
+    never = judge.Difference("error_*", "n", "w", "y", lambda f: False)
+    other = judge.Difference("shape_*", "*", "w", "y")
+    unexplained, accepted, stale = judge.triage(fields, [contains, never, other])
     assert [f.path for f in unexplained] == ["n"]
     assert [(f.path, d) for f, d in accepted] == [("m", contains)]
     assert stale == [never, other]
@@ -78,43 +78,43 @@ def test_triage_accepts_only_where_the_check_holds_and_reports_stale_entries():
 
 def test_render_aligns_and_shows_where_long_values_part():
     prefix = "x" * 80
-    f, = compare.diff("s", {"body": prefix + "ours"}, {"body": prefix + "theirs"})
-    text = compare.render([f])
+    f, = judge.diff("s", {"body": prefix + "ours"}, {"body": prefix + "theirs"})
+    text = judge.render([f])
     assert text.splitlines()[0].split() == ["field", "ours", "taskcluster", "113.2.0"]
     assert 'ours"' in text and 'theirs"' in text and text.count("...") >= 2
 
 
-# -- describe ---------------------------------------------------------------
+# -- observe ----------------------------------------------------------------
 
 def test_describe_keeps_what_a_caller_tells_apart():
     when = datetime.datetime(2026, 1, 2, 3, 4, 5)
-    assert describe.describe({"a": (1, b"x"), "d": when}) == {
+    assert observe.describe({"a": (1, b"x"), "d": when}) == {
         "a": {"type": "tuple", "items": [1, {"type": "bytes", "value": "x"}]},
         "d": {"type": "datetime", "iso": "2026-01-02T03:04:05"}}
 
 
 def test_describe_exception_names_bases_and_fields():
     import taskcluster.exceptions as exc
-    out = describe.describe(exc.TaskclusterRestFailure("m", status_code=404, body={"a": 1}))
+    out = observe.describe(exc.TaskclusterRestFailure("m", status_code=404, body={"a": 1}))
     assert out["class"] == "TaskclusterRestFailure"
     assert out["taskcluster_bases"] == ["TaskclusterRestFailure", "TaskclusterFailure"]
     assert out["status_code"] == 404 and out["body"] == {"a": 1} and out["str"] == "m"
-    plain = describe.describe(KeyError("k"))
+    plain = observe.describe(KeyError("k"))
     assert plain["builtin_bases"] == ["KeyError", "LookupError"]
-    assert plain["status_code"] == describe.ABSENT and plain["superExc"] == describe.ABSENT
+    assert plain["status_code"] == observe.ABSENT and plain["superExc"] == observe.ABSENT
 
 
 def test_parameters_are_written_as_a_caller_passes_them():
     def fn(a, b=1, *c, d, e=None, **f):
         pass
-    assert describe.parameters(fn) == ["a", "b=1", "*c", "kw:d", "kw:e=None", "**f"]
+    assert observe.parameters(fn) == ["a", "b=1", "*c", "kw:d", "kw:e=None", "**f"]
 
 
 def test_describe_a_requests_response_from_a_real_server():
     with LoopbackServer() as server:
         server.plan(run.Reply(303, headers={"Location": "https://example.com/x"}))
         response = requests.get(server.url + "/r", allow_redirects=False)
-    assert describe.describe(response) == {
+    assert observe.describe(response) == {
         "type": "requests.Response", "status": 303, "headers.location": "https://example.com/x",
         "headers.content-type": None, "text": ""}
 
@@ -151,13 +151,13 @@ def test_instants_from_the_clock_are_compared_by_shape():
 
 
 def test_conductor_answers_each_scenario_in_order_and_files_its_requests():
-    scenarios = {
-        "one": registry.Scenario("one", None, (registry.reply(404, json={"m": "{url}"}),
-                                               registry.reply(200, text="t"))),
-        "two": registry.Scenario("two", None, ()),
+    plan = {
+        "one": scenarios.Scenario("one", None, (scenarios.reply(404, json={"m": "{url}"}),
+                                               scenarios.reply(200, text="t"))),
+        "two": scenarios.Scenario("two", None, ()),
     }
     with LoopbackServer() as server:
-        conductor = run.Conductor(server, scenarios)
+        conductor = run.Conductor(server, plan)
 
         def post(path):
             req = urllib.request.Request(server.url + path, data=b"", method="POST")
@@ -192,7 +192,7 @@ def test_one_scenario_end_to_end_under_this_library(tmp_path):
     assert shape["result"] == {"value": {"taskId": "abc", "state": "completed"}}
     assert [r["path"] for r in shape["requests"]] == ["/api/queue/v1/task/abc"]
     auth = got["observed"]["auth_credentials"]["requests"][0]["authorization"]
-    assert auth["id"] == registry.CREDENTIALS["clientId"]
+    assert auth["id"] == scenarios.CREDENTIALS["clientId"]
 
 
 # -- the known differences --------------------------------------------------

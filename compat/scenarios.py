@@ -20,7 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable, Dict, Tuple
 
-from describe import describe
+from observe import describe
 
 __all__ = ["Scenario", "SCENARIOS", "scenario", "reply", "reset", "Ctx"]
 
