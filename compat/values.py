@@ -262,6 +262,16 @@ def url_buildSignedUrl_authorized_scopes(ctx):
 
 
 @scenario()
+def url_buildSignedUrl_certificate(ctx):
+    cert = {"version": 1, "scopes": ["queue:*"], "start": 1772600767000, "expiry": 1772687167000,
+            "seed": "s" * 44, "signature": "x" * 44}
+    q = ctx.tc.Queue({"rootUrl": "https://tc.example.com",
+                      "credentials": dict(CREDENTIALS, certificate=json.dumps(cert))})
+    return ctx.attempt(lambda: _url_structure(q.buildSignedUrl("getLatestArtifact", "abc",
+                                                               "public/x")))
+
+
+@scenario()
 def exch_routing_keys(ctx):
     e = ctx.tc.QueueEvents({"rootUrl": "https://tc.example.com"})
     return {
@@ -300,6 +310,32 @@ REFERENCE = {"reference": {
          "args": ["thingId"], "query": ["dry"], "input": "v1/thing.json#", "title": "Thing",
          "description": "Thing", "stability": "experimental", "category": "Things",
          "scopes": "fake:thing:<thingId>"}]}}
+
+
+EXCHANGES = {"reference": {
+    "$schema": "/schemas/common/exchanges-reference-v0.json#", "apiVersion": "v1",
+    "serviceName": "fake", "title": "Fake events", "description": "Made-up exchanges.",
+    "exchangePrefix": "exchange/fake/v1/",
+    "entries": [{"type": "topic-exchange", "exchange": "thing-made", "name": "thingMade",
+                 "title": "Thing made", "description": "A thing was made.",
+                 "schema": "v1/thing-message.json#", "routingKey": [
+                     {"name": "routingKeyKind", "constant": "primary", "multipleWords": False,
+                      "required": True, "summary": "kind"},
+                     {"name": "thingId", "multipleWords": False, "required": True,
+                      "summary": "id"},
+                     {"name": "reserved", "multipleWords": True, "required": False,
+                      "summary": "reserved"}]}]}}
+
+
+@scenario()
+def client_createApiClient_exchanges(ctx):
+    def run():
+        client = importlib.import_module("taskcluster.client")
+        cls = client.createApiClient("FakeEvents", json.loads(json.dumps(EXCHANGES)))
+        e = cls({"rootUrl": "https://tc.example.com"})
+        return {"classOptions": getattr(cls, "classOptions", "<absent>"),
+                "thingMade": e.thingMade(thingId="t1"), "none": e.thingMade()}
+    return ctx.attempt(run)
 
 
 @scenario()
