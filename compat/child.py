@@ -18,12 +18,8 @@ import traceback
 import urllib.request
 import warnings
 
-import calls  # noqa: F401  (registers scenarios)
-import mocks  # noqa: F401
-import surface  # noqa: F401
-import values  # noqa: F401
 from observe import describe
-from scenarios import SCENARIOS, Ctx
+from scenarios import Ctx, load_all
 
 # Straight to the loopback server, whatever the environment's proxies.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -57,11 +53,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import taskcluster
     ctx = Ctx(taskcluster, args.url, args.closed_url)
+    scenarios = load_all()
     out = {}
-    for name in args.names or list(SCENARIOS):
+    for name in args.names or list(scenarios):
         begin(args.url, name)
         started = time.perf_counter()
-        out[name] = run_one(ctx, SCENARIOS[name])
+        out[name] = run_one(ctx, scenarios[name])
         out[name]["seconds"] = round(time.perf_counter() - started, 3)
     begin(args.url, "_end")
     with open(args.out, "w", encoding="utf-8") as f:

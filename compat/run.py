@@ -31,14 +31,12 @@ from typing import Any, Dict, List
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
-import calls  # noqa: E402,F401  (scenarios; none imports taskcluster at import time)
-import mocks  # noqa: E402,F401
-import surface  # noqa: E402,F401
-import values  # noqa: E402,F401
 from judge import diff, render, triage  # noqa: E402
 from differences import KNOWN  # noqa: E402
 from loopback import LoopbackServer, Reply, Reset, closed_port  # noqa: E402
-from scenarios import SCENARIOS  # noqa: E402
+from scenarios import load_all  # noqa: E402
+
+SCENARIOS = load_all()
 
 BEGIN = "/_compat/begin/"
 # ISO instants a library computed from the clock (an artifact's expiry):

@@ -16,13 +16,14 @@ Standard library only: the same file runs under either library.
 from __future__ import annotations
 
 import datetime
+import importlib
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Dict, Tuple
 
 from observe import describe
 
-__all__ = ["Scenario", "SCENARIOS", "scenario", "reply", "reset", "Ctx"]
+__all__ = ["Scenario", "SCENARIOS", "load_all", "scenario", "reply", "reset", "Ctx"]
 
 _UNSET = object()
 
@@ -35,6 +36,16 @@ class Scenario:
 
 
 SCENARIOS: Dict[str, Scenario] = {}
+
+# The modules that register scenarios, in the order they run.  None imports
+# ``taskcluster`` when imported, so the runner can read their replies.
+MODULES = ("surface", "values", "urls", "calls", "options", "helpers", "mocks")
+
+
+def load_all() -> Dict[str, Scenario]:
+    for name in MODULES:
+        importlib.import_module(name)
+    return SCENARIOS
 
 
 def scenario(*replies: dict):
