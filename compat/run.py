@@ -147,14 +147,16 @@ def _child_env() -> dict:
     return env
 
 
-def run_library(python: str, conductor: Conductor, names: List[str], workdir: str) -> dict:
+def run_library(python: str, conductor: Conductor, names: List[str], workdir: str,
+                closed_url: str = "") -> dict:
     out_file = os.path.join(workdir, "observed.json")
     started = time.perf_counter()
     # From a directory of its own: the repository's taskcluster/ must not
     # shadow the library under test.
     proc = subprocess.run(
         [python, os.path.join(HERE, "child.py"), "--url", conductor.server.url,
-         "--closed-url", "http://127.0.0.1:%d" % closed_port(), "--out", out_file, *names],
+         "--closed-url", closed_url or "http://127.0.0.1:%d" % closed_port(), "--out", out_file,
+         *names],
         cwd=workdir, env=_child_env(), capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise SystemExit("scenario runner failed under %s:\n%s" % (python, proc.stderr[-4000:]))
@@ -208,8 +210,10 @@ def main(argv=None) -> int:
     names = args.names or list(SCENARIOS)
     with LoopbackServer() as server, tempfile.TemporaryDirectory() as workdir:
         conductor = Conductor(server)
-        ours = run_library(args.ours_python, conductor, names, workdir)
-        theirs = run_library(args.theirs_python, conductor, names, workdir)
+        # Both libraries see the same URLs, so that messages naming them compare.
+        closed_url = "http://127.0.0.1:%d" % closed_port()
+        ours = run_library(args.ours_python, conductor, names, workdir, closed_url)
+        theirs = run_library(args.theirs_python, conductor, names, workdir, closed_url)
     if args.save:
         with open(args.save, "w", encoding="utf-8") as f:
             json.dump({"ours": ours["observed"], "theirs": theirs["observed"]}, f, indent=1,
