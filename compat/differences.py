@@ -56,6 +56,14 @@ def _field_added(f: Field) -> bool:
     return f.theirs == ABSENT and f.ours is None
 
 
+def _parameters_extended(f: Field) -> bool:
+    """The package's parameters, in order, then only optional ones."""
+    ours, theirs = f.ours, f.theirs
+    if not (isinstance(ours, list) and isinstance(theirs, list)) or ours[:len(theirs)] != theirs:
+        return False
+    return all("=" in p or p.startswith("*") for p in ours[len(theirs):])
+
+
 def _release_delta(f: Field) -> bool:
     return (isinstance(f.ours, list) and isinstance(f.theirs, list)
             and set(f.ours) ^ set(f.theirs) <= RELEASE_DELTA)
@@ -107,6 +115,12 @@ KNOWN = [
         "do not apply)", "A handler of `TaskclusterFailure` reads them without `hasattr`.",
         _field_added),
     Difference("*", "*.body", check=_field_added),
+    Difference(
+        "names_*", "*.parameters",
+        "Some helpers take more optional arguments (`fromNowJSON(offset, dateObj=None)`; "
+        "`createTemporaryCredentials(..., seed=...)` and the like)",
+        "To pin time and randomness (the Node cross-check does); every call written for the "
+        "package means the same.", _parameters_extended),
     Difference(
         "class_*", "result.method.parameters.*",
         "API methods have their real signatures (`task(self, taskId, *, params=None)`) "
