@@ -68,7 +68,7 @@ def lint(session: nox.Session) -> None:
     """Ruff over the package, the tests, the cross-check and the tooling."""
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
-                "noxfile.py", "dev.py")
+                "compat", "noxfile.py", "dev.py")
 
 
 # The venv is reused (installing the package takes a third as long as the
@@ -87,6 +87,25 @@ def conformance(session: nox.Session) -> None:
                 *session.posargs)
 
 
+def _theirs(session: nox.Session, *extra: str) -> str:
+    """The ``taskcluster`` package (113.2.0) in an environment of its own
+    (both it and this library are imported as ``taskcluster``), made once per
+    set of ``extra`` requirements; returns its interpreter."""
+    import os
+
+    name = "taskcluster-113.2.0" + ("-" + "-".join(sorted(extra)) if extra else "")
+    theirs = os.path.join(os.path.abspath(session.create_tmp()), name.replace("=", ""))
+    python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
+    marker = os.path.join(theirs, ".installed")
+    if not os.path.exists(marker):
+        session.run("python", "-m", "venv", "--clear", theirs)
+        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "taskcluster==113.2.0", *extra, external=True)
+        with open(marker, "w"):
+            pass
+    return python
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: this client beside the taskcluster 113.2.0 package, on loopback.
@@ -97,16 +116,30 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
     root = os.path.dirname(os.path.abspath(__file__))
     session.install(".")
-    theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
-    python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
-    marker = os.path.join(theirs, ".installed")
-    if not os.path.exists(marker):
-        session.run("python", "-m", "venv", "--clear", theirs)
-        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "taskcluster==113.2.0", external=True)
-        with open(marker, "w"):
-            pass
+    python = _theirs(session)
     # Run from elsewhere: the repository's taskcluster/ must not shadow either package.
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
+                    *session.posargs)
+
+
+# The HTTP mocks the scenarios run under, pinned alike on both sides.
+COMPAT_MOCKS = ("responses==0.26.3", "httmock==1.4.0", "requests-mock==1.12.1")
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """The same scenarios under this library and taskcluster 113.2.0, compared.
+
+    Fails on any difference that compat/differences.py does not list with
+    its reason (that list is the README's compatibility table)."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    session.install(".", *COMPAT_MOCKS)
+    python = _theirs(session, *COMPAT_MOCKS)
+    session.run("python", os.path.join(root, "compat", "run.py"), "--check-readme",
+                os.path.join(root, "README.md"))
+    with session.chdir(session.create_tmp()):
+        session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)
