@@ -16,6 +16,7 @@ import click
 from . import _services
 from ._common import CliError, client, emit_json, now, offset_seconds, read_json
 from ._describe import method_help
+from ._groups import NamedGroup, write_lines
 
 __all__ = ["api", "signed_url"]
 
@@ -28,10 +29,7 @@ class _Entry(click.Command):
         self.entry = entry
 
     def format_help_text(self, ctx, formatter):
-        formatter.write_paragraph()
-        with formatter.indentation():
-            for line in method_help(self.entry):
-                formatter.write(formatter.current_indent * " " + line + "\n" if line else "\n")
+        write_lines(formatter, method_help(self.entry))
 
 
 def _query(entry, pairs: Tuple[str, ...], command: str) -> Optional[Dict[str, Any]]:
@@ -82,7 +80,7 @@ def _method_command(class_name: str, entry, signed: bool) -> click.Command:
     if signed:
         params.append(click.Option(
             ["--expires"], default="15m", show_default=True, metavar="DURATION",
-            help="How long the URL stays valid ('600', '10m', '2 hours').")) 
+            help="How long the URL stays valid ('600', '10m', '2 hours')."))
 
     def run(payload=None, query=(), expires=None, **route):
         args = [route["arg%d" % i] for i in range(len(entry.args))]
@@ -109,11 +107,13 @@ def _method_command(class_name: str, entry, signed: bool) -> click.Command:
                   help=short)
 
 
-class _Service(click.Group):
+class _Service(NamedGroup):
     """One service: its methods are the subcommands."""
 
+    section = "Methods"
+
     def __init__(self, name, class_name, signed, **kwargs):
-        super().__init__(name, invoke_without_command=True, **kwargs)
+        super().__init__(name, **kwargs)
         self.class_name, self.signed = class_name, signed
 
     def _entries(self):
@@ -130,30 +130,22 @@ class _Service(click.Group):
                            % (entry.service, entry.name, entry.method.upper()))
         return _method_command(self.class_name, entry, self.signed)
 
-    def resolve_command(self, ctx, args):
-        cmd = self.get_command(ctx, args[0])
-        return cmd.name, cmd, args[1:]
+    def descriptions(self, ctx):
+        return [(e.name, e.title) for e in self._entries()]
 
-    def format_commands(self, ctx, formatter):
-        with formatter.section("Methods"):
-            formatter.write_dl([(e.name, e.title) for e in self._entries()])
-
-    def invoke(self, ctx):
-        if not ctx.protected_args and not ctx.args:
-            # No method: list them, one line each, on stdout (a listing, not an error).
-            entries = self._entries()
-            width = max(len(e.name) for e in entries)
-            for e in entries:
-                click.echo("%-*s  %-6s %s" % (width, e.name, e.method.upper(), e.title))
-            return None
-        return super().invoke(ctx)
+    def listing(self, ctx):
+        entries = self._entries()
+        width = max(len(e.name) for e in entries)
+        return ["%-*s  %-6s %s" % (width, e.name, e.method.upper(), e.title) for e in entries]
 
 
-class _Services(click.Group):
+class _Services(NamedGroup):
     """``api`` / ``signed-url``: the services are the subcommands."""
 
-    def __init__(self, *args, signed=False, **kwargs):
-        super().__init__(*args, invoke_without_command=True, **kwargs)
+    section = "Services"
+
+    def __init__(self, name=None, signed=False, **kwargs):
+        super().__init__(name, **kwargs)
         self.signed = signed
 
     def list_commands(self, ctx):
@@ -165,21 +157,9 @@ class _Services(click.Group):
         return _Service(name, class_name, self.signed, short_help=ref.title,
                         help="%s\n\nWithout a method, lists the methods." % ref.title)
 
-    def resolve_command(self, ctx, args):
-        cmd = self.get_command(ctx, args[0])
-        return cmd.name, cmd, args[1:]
-
-    def format_commands(self, ctx, formatter):
-        with formatter.section("Services"):
-            formatter.write_dl([(name, "") for name in self.list_commands(ctx)])
-
-    def invoke(self, ctx):
-        if not ctx.protected_args and not ctx.args:
-            for name in self.list_commands(ctx):
-                ref = _services.reference(_services.class_for(name, "api"))
-                click.echo("%-16s %s" % (name, ref.title))
-            return None
-        return super().invoke(ctx)
+    def listing(self, ctx):
+        return ["%-16s %s" % (name, _services.reference(_services.class_for(name, "api")).title)
+                for name in self.list_commands(ctx)]
 
 
 @click.command(cls=_Services)

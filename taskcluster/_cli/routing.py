@@ -11,6 +11,7 @@ import click
 from . import _services
 from ._common import CliError, emit_json
 from ._describe import exchange_help
+from ._groups import NamedGroup, write_lines
 
 __all__ = ["routing_key"]
 
@@ -21,10 +22,7 @@ class _Exchange(click.Command):
         self.prefix, self.entry = prefix, entry
 
     def format_help_text(self, ctx, formatter):
-        formatter.write_paragraph()
-        with formatter.indentation():
-            for line in exchange_help(self.prefix, self.entry):
-                formatter.write(formatter.current_indent * " " + line + "\n" if line else "\n")
+        write_lines(formatter, exchange_help(self.prefix, self.entry))
 
 
 def _parts(entry, pairs: Tuple[str, ...], command: str) -> Dict[str, str]:
@@ -61,9 +59,11 @@ def _exchange_command(class_name: str, entry) -> click.Command:
                      entry=entry, short_help=entry.title or entry.name, help=entry.title)
 
 
-class _Service(click.Group):
+class _Service(NamedGroup):
+    section = "Exchanges"
+
     def __init__(self, name, class_name, **kwargs):
-        super().__init__(name, invoke_without_command=True, **kwargs)
+        super().__init__(name, **kwargs)
         self.class_name = class_name
 
     def list_commands(self, ctx):
@@ -73,28 +73,18 @@ class _Service(click.Group):
         return _exchange_command(self.class_name,
                                  _services.entry_named(self.class_name, name, "exchange"))
 
-    def resolve_command(self, ctx, args):
-        cmd = self.get_command(ctx, args[0])
-        return cmd.name, cmd, args[1:]
+    def descriptions(self, ctx):
+        return [(e.name, e.title) for e in _services.reference(self.class_name).entries.values()]
 
-    def format_commands(self, ctx, formatter):
+    def listing(self, ctx):
         ref = _services.reference(self.class_name)
-        with formatter.section("Exchanges"):
-            formatter.write_dl([(e.name, e.title) for e in ref.entries.values()])
-
-    def invoke(self, ctx):
-        if not ctx.protected_args and not ctx.args:
-            ref = _services.reference(self.class_name)
-            width = max(len(n) for n in ref.entries)
-            for e in ref.entries.values():
-                click.echo("%-*s  %s%s" % (width, e.name, ref.exchangePrefix or "", e.exchange))
-            return None
-        return super().invoke(ctx)
+        width = max(len(n) for n in ref.entries)
+        return ["%-*s  %s%s" % (width, e.name, ref.exchangePrefix or "", e.exchange)
+                for e in ref.entries.values()]
 
 
-class _Services(click.Group):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, invoke_without_command=True, **kwargs)
+class _Services(NamedGroup):
+    section = "Services"
 
     def list_commands(self, ctx):
         return _services.service_names("exchanges")
@@ -103,20 +93,8 @@ class _Services(click.Group):
         class_name = _services.class_for(name, "exchanges")
         return _Service(name, class_name, short_help=_services.reference(class_name).title)
 
-    def resolve_command(self, ctx, args):
-        cmd = self.get_command(ctx, args[0])
-        return cmd.name, cmd, args[1:]
-
-    def format_commands(self, ctx, formatter):
-        with formatter.section("Services"):
-            formatter.write_dl([(name, "") for name in self.list_commands(ctx)])
-
-    def invoke(self, ctx):
-        if not ctx.protected_args and not ctx.args:
-            for name in self.list_commands(ctx):
-                click.echo(name)
-            return None
-        return super().invoke(ctx)
+    def listing(self, ctx):
+        return self.list_commands(ctx)
 
 
 @click.command("routing-key", cls=_Services)
