@@ -69,9 +69,11 @@ class _Root(click.Group):
               help="The deployment's rootUrl (default: $TASKCLUSTER_ROOT_URL).")
 @click.option("--authorized-scope", "authorized_scopes", multiple=True, metavar="SCOPE",
               help="Restrict calls to these of the credentials' scopes (repeatable).")
+@click.option("--max-retries", type=click.IntRange(0, 50), metavar="N",
+              help="Retries of a call that failed with a 5xx or no answer (default: 5).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.version_option(package_name="taskcluster-refclient", message="%(prog)s %(version)s")
-def cli(root_url, authorized_scopes, debug):
+def cli(root_url, authorized_scopes, max_retries, debug):
     """Taskcluster from the shell: every API method, signed URLs, routing
     keys, slug ids, temporary credentials, logs, downloads and uploads.
 
@@ -81,6 +83,7 @@ def cli(root_url, authorized_scopes, debug):
     """
     state.root_url = root_url.rstrip("/") if root_url else None
     state.authorized_scopes = list(authorized_scopes) if authorized_scopes else None
+    state.max_retries = max_retries
     state.debug = debug
 
 

@@ -33,6 +33,7 @@ class _State:
     def reset(self) -> None:
         self.root_url: Optional[str] = None
         self.authorized_scopes: Optional[List[str]] = None
+        self.max_retries: Optional[int] = None
         self.debug = False
 
 
@@ -58,6 +59,8 @@ def options() -> dict:
         defaults["rootUrl"] = state.root_url
     if state.authorized_scopes is not None:
         defaults["authorizedScopes"] = state.authorized_scopes
+    if state.max_retries is not None:
+        defaults["maxRetries"] = state.max_retries
     return taskcluster.optionsFromEnvironment(defaults)
 
 

@@ -40,7 +40,7 @@ class NamedGroup(click.Group):
             cmd = self.get_command(ctx, args[0])
         except CliError:
             if ctx.resilient_parsing:  # completing a line: offer nothing, do not fail
-                return None, None, args
+                return args[0], click.Command(args[0]), args[1:]
             raise
         return cmd.name, cmd, args[1:]
 
