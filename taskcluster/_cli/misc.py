@@ -57,7 +57,8 @@ def decode(slug):
     click.echo(str(uuid.UUID(bytes=base64.urlsafe_b64decode(slug + "=="))))
 
 
-@click.command("from-now", context_settings={"ignore_unknown_options": True})
+@click.command("from-now", context_settings={"ignore_unknown_options": True,
+                                           "help_option_names": ["--help"]})
 @click.argument("offset", nargs=-1, required=True)
 def from_now(offset):
     """The time OFFSET from now, as JSON dates are written
