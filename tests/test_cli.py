@@ -224,6 +224,14 @@ def test_usage_errors_are_one_line_exit_2_and_send_nothing(server, env, args, st
     assert server.requests == [] and server.connections == 0
 
 
+@pytest.mark.parametrize("args", [[], ["task"], ["slugid"], ["download"]])
+def test_a_command_without_its_subcommand_prints_its_help_and_exit_2(args):
+    r = run(*args)
+    assert (r.code, r.out) == (2, "")
+    assert r.err.startswith("Usage: python -m taskcluster %s" % " ".join(args).strip())
+    assert "Commands:" in r.err
+
+
 def test_no_root_url_says_how_to_give_one():
     r = run("api", "queue", "task", TASK_ID, env=environment(None, credentials=True))
     assert r.code == 2

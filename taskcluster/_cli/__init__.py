@@ -97,6 +97,10 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
     try:
         result = cli.main(args=argv, prog_name=prog, standalone_mode=False)
         return result if isinstance(result, int) else 0
+    except _NO_ARGS_IS_HELP as e:
+        # A group run bare: its help, as it is (several lines), is the answer.
+        sys.stderr.write(e.format_message().rstrip("\n") + "\n")
+        return 2
     except click.exceptions.UsageError as e:
         where = e.ctx.command_path if e.ctx is not None else prog
         return _fail(e, "%s: %s (see '%s --help')" % (where, e.format_message(), where), 2)
@@ -117,6 +121,10 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
     except Exception as e:  # a command line: say what failed, no traceback
         return _fail(e, "%s: internal error: %s: %s (run with --debug for the traceback)"
                      % (prog, type(e).__name__, e), 1)
+
+
+# click >= 8.2 raises this for a group run without a subcommand.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _fail(exc: BaseException, message: str, code: int) -> int:
