@@ -92,7 +92,10 @@ def emit_json(value: Any) -> None:
 def read_json(source: str, what: str) -> Any:
     """JSON from ``-`` (stdin), ``@FILE``, or the text itself."""
     if source == "-":
-        text = sys.stdin.read()
+        try:
+            text = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise CliError("the %s on stdin is not UTF-8 text" % what) from None
         origin = "stdin"
     elif source.startswith("@"):
         path = source[1:]
