@@ -90,6 +90,15 @@ def test_route_arguments_are_percent_encoded_in_their_own_segment(server, env):
         % TASK_ID
 
 
+def test_a_route_argument_starting_with_a_dash_goes_after_double_dash(server, env):
+    r = run("api", "queue", "task", "-xN1SbArXTPSVFNUvaOlinQ", env=env)
+    assert r.code == 2 and "goes after '--': ... -- -xN1SbArXTPSVFNUvaOlinQ" in r.err
+    assert server.requests == []
+    r = run("api", "queue", "task", "--", "-xN1SbArXTPSVFNUvaOlinQ", env=env)
+    assert r.code == 0, r.err
+    assert server.requests[0].path == "/api/queue/v1/task/-xN1SbArXTPSVFNUvaOlinQ"
+
+
 def test_an_empty_answer_prints_nothing(server, env):
     server.plan(Reply(204))
     r = run("api", "queue", "ping", env=env)

@@ -103,7 +103,15 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
         return 2
     except click.exceptions.UsageError as e:
         where = e.ctx.command_path if e.ctx is not None else prog
-        return _fail(e, "%s: %s (see '%s --help')" % (where, e.format_message(), where), 2)
+        message = e.format_message()
+        if isinstance(e, click.exceptions.NoSuchOption) and not e.option_name.startswith("--"):
+            # A slug id may start with "-" (taskIds not made "nice" do): click
+            # took it for flags.  Name the whole word and the way out.
+            words = sys.argv[1:] if argv is None else argv
+            word = next((w for w in words if w.startswith(e.option_name)), "")
+            if len(word) > 2:
+                message += " (a value starting with '-' goes after '--': ... -- %s)" % word
+        return _fail(e, "%s: %s (see '%s --help')" % (where, message, where), 2)
     except CliError as e:
         return _fail(e, "%s: %s" % (prog, e.message), e.exit_code)
     except TaskclusterInputError as e:
