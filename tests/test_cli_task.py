@@ -81,7 +81,8 @@ class LogServer:
     ``chunked``: sent with chunked transfer encoding (as a live log is) or
     with a Content-Length (as a stored log is)."""
 
-    def __init__(self, chunked=True, first=b"line 1\n", rest=(b"line 2\n", b"line 3\n")):
+    def __init__(self, chunked=True, first=b"line 1\n", rest=(b"line 2\n", b"line 3\n"),
+                 headers=()):
         self.release = threading.Event()
         self.seen = []
         owner = self
@@ -102,6 +103,8 @@ class LogServer:
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
+                for name, value in headers:
+                    self.send_header(name, value)
                 if chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                 else:
@@ -165,6 +168,24 @@ def test_task_log_streams_the_log_as_it_is_written(chunked, credentials):
         proc.stdout.close()
         proc.stderr.close()
         logs.close()
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+def test_task_log_decodes_a_gzip_encoded_stored_log(chunked):
+    """A finished task's log is stored gzip-encoded (Content-Encoding: gzip)."""
+    import gzip
+    text = b"".join(b"line %d\n" % i for i in range(5000))
+    packed = gzip.compress(text)
+    logs = LogServer(chunked=chunked, first=packed[:1000], rest=(packed[1000:],),
+                     headers=[("Content-Encoding", "gzip")])
+    logs.release.set()
+    try:
+        r = subprocess.run(command("task", "log", TASK_ID), env=environment(logs.url),
+                           capture_output=True, timeout=60, cwd="/")
+    finally:
+        logs.close()
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == text
 
 
 def test_task_log_errors_never_show_the_bewit(server, env):
