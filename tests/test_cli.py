@@ -82,6 +82,19 @@ def test_query_keys_are_encoded_as_the_library_encodes_them(server, env):
     assert server.url + rec.target == expected
 
 
+def test_all_pages_prints_each_page_as_one_json_value(server, env):
+    server.plan(Reply(200, {"tasks": [1], "continuationToken": "c/1"}),
+                Reply(200, {"tasks": [2]}))
+    r = run("api", "queue", "listTaskGroup", "g1", "-q", "limit=1", "--all-pages", env=env)
+    assert r.code == 0, r.err
+    assert r.out == '{"tasks":[1],"continuationToken":"c/1"}\n{"tasks":[2]}\n'
+    assert [rec.target for rec in server.requests] == [
+        "/api/queue/v1/task-group/g1/list?limit=1",
+        "/api/queue/v1/task-group/g1/list?limit=1&continuationToken=c%2F1"]
+    r = run("api", "queue", "task", TASK_ID, "--all-pages", env=env)
+    assert r.code == 2 and "No such option '--all-pages'" in r.err
+
+
 def test_route_arguments_are_percent_encoded_in_their_own_segment(server, env):
     r = run("api", "queue", "getLatestArtifact", TASK_ID, "public/logs/../x?y#z", env=env)
     assert r.code == 0, r.err

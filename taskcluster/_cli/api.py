@@ -77,12 +77,16 @@ def _method_command(class_name: str, entry, signed: bool) -> click.Command:
         params.append(click.Option(
             ["-q", "--query"], multiple=True, metavar="KEY=VALUE",
             help="A query-string key (%s); repeatable." % ", ".join(entry.query)))
+    if entry.paginated and not signed:
+        params.append(click.Option(
+            ["--all-pages"], is_flag=True,
+            help="Follow continuationToken: print every page, each as one JSON value."))
     if signed:
         params.append(click.Option(
             ["--expires"], default="15m", show_default=True, metavar="DURATION",
             help="How long the URL stays valid ('600', '10m', '2 hours')."))
 
-    def run(payload=None, query=(), expires=None, **route):
+    def run(payload=None, query=(), expires=None, all_pages=False, **route):
         args = [route["arg%d" % i] for i in range(len(entry.args))]
         q = _query(entry, query, command)
         kwargs = {"query": q} if q is not None else {}
@@ -100,7 +104,11 @@ def _method_command(class_name: str, entry, signed: bool) -> click.Command:
         if entry.input:
             args.append(read_json(payload, "payload"))
         with client(class_name) as c:
-            _emit_result(getattr(c, entry.name)(*args, **kwargs))
+            if all_pages:
+                for page in c.pages(entry.name, *args, **kwargs):
+                    emit_json(page)   # as each page arrives
+            else:
+                _emit_result(getattr(c, entry.name)(*args, **kwargs))
 
     short = entry.title or entry.name
     return _Entry(entry.name, params=params, callback=run, entry=entry, short_help=short,
