@@ -71,6 +71,24 @@ def test_python_over_requests_matches_node(live, capsys):
         pytest.fail(failed, pytrace=False)
 
 
+def test_the_command_line_matches_node(live, capsys):
+    """``taskcluster-py signed-url`` and ``routing-key`` (conformance/cli_side.py)
+    over every case they can spell, against what Node says now."""
+    import cli_side
+
+    cases = [c for c in live["cases"] if c["kind"] in cli_side.KINDS]
+    cli = cli_side.run_cli(cases)
+    run = [c for c in cases if "skipped" not in cli[c["id"]]]
+    results = compare.compare_all(run, cli, live["node"])
+    with capsys.disabled():
+        print("\nconformance: the command line (signed-url, routing-key); %d cases have no "
+              "command-line spelling\n" % (len(cases) - len(run)) + compare.summary(results))
+    differing = [(cid, detail) for rows in results.values()
+                 for cid, verdict, detail in rows if verdict != "identical"]
+    assert not differing, "%d cases differ:\n%s" % (len(differing), "\n".join(
+        "%s\n    %s" % d for d in differing[:50]))
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_goldens_have_not_drifted(live, kind, file_regression):
     """The golden files are what Node says now (--force-regen rewrites them)."""
