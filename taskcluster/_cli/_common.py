@@ -78,6 +78,13 @@ def client(class_name: str, *, needs_root_url: bool = True, **kwargs):
     return getattr(taskcluster, class_name)(opts, **kwargs)
 
 
+def has_credentials(c) -> bool:
+    """Whether client ``c`` signs its requests (its options name a clientId
+    and an accessToken)."""
+    creds = c.options.get("credentials") or {}
+    return bool(creds.get("clientId") and creds.get("accessToken"))
+
+
 def emit_json(value: Any) -> None:
     """``value`` on stdout: indented for a person at a terminal, one compact
     line for a pipe."""

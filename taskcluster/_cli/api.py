@@ -14,7 +14,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import click
 
 from . import _services
-from ._common import CliError, client, emit_json, now, offset_seconds, read_json
+from ._common import (CliError, client, emit_json, has_credentials, now, offset_seconds,
+                      read_json)
 from ._describe import method_help
 from ._groups import NamedGroup, write_lines
 
@@ -96,7 +97,7 @@ def _method_command(class_name: str, entry, signed: bool) -> click.Command:
                 raise CliError("%s: --expires must be a positive duration, not %r"
                                % (command, expires))
             c = client(class_name, clock=now)
-            if not c.options.has_credentials:
+            if not has_credentials(c):
                 raise CliError("%s: a signed URL needs credentials: set TASKCLUSTER_CLIENT_ID "
                                "and TASKCLUSTER_ACCESS_TOKEN" % command)
             click.echo(c.buildSignedUrl(entry.name, *args, expiration=seconds, **kwargs))

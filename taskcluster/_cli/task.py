@@ -9,7 +9,7 @@ from collections import Counter
 
 import click
 
-from ._common import CliError, client, emit_json
+from ._common import CliError, client, emit_json, has_credentials
 
 __all__ = ["task", "group"]
 
@@ -62,7 +62,7 @@ def log(task_id, name):
         # Public logs need no signature, but a deployment may restrict them:
         # sign when there are credentials (the bewit never leaves this function).
         url = queue.buildSignedUrl("getLatestArtifact", task_id, name) \
-            if queue.options.has_credentials else shown
+            if has_credentials(queue) else shown
     _stream(url, shown)
 
 
