@@ -12,7 +12,12 @@ Options are plain dicts (compatible with the ``taskcluster`` package)::
         "randomizationFactor": 0.25,          # jitter, as Node's client
         "maxDelay": 30,                       # seconds, cap on one backoff
         "signedUrlExpiration": 900,           # seconds, for buildSignedUrl
+        "validatePayloads": False,            # check payloads against their schema
+        "validateResponses": False,           # check responses against their schema
     }
+
+The two checks are off unless the option is true or, when it is not given,
+``TASKCLUSTER_VALIDATE_PAYLOADS=1`` / ``TASKCLUSTER_VALIDATE_RESPONSES=1``.
 
 :func:`resolve` checks them once and returns :class:`Resolved`, which never
 shows a secret in its ``repr``.  The caller's dicts are never modified.
@@ -41,7 +46,12 @@ DEFAULTS: Mapping[str, Any] = {
     "randomizationFactor": 0.25,
     "maxDelay": 30,
     "signedUrlExpiration": 15 * 60,
+    # None: from TASKCLUSTER_VALIDATE_PAYLOADS / _RESPONSES, else off
+    "validatePayloads": None,
+    "validateResponses": None,
 }
+_VALIDATE_ENV = {"validatePayloads": "TASKCLUSTER_VALIDATE_PAYLOADS",
+                 "validateResponses": "TASKCLUSTER_VALIDATE_RESPONSES"}
 
 # What a Hawk header attribute can carry (printable ASCII but '"' and '\').
 # \Z, not $: "$" also matches before a trailing newline.
@@ -72,6 +82,8 @@ class Resolved:
     maxDelay: float
     signedUrlExpiration: int
     ext: Optional[str] = field(repr=False)
+    validatePayloads: bool = False
+    validateResponses: bool = False
 
     @property
     def has_credentials(self) -> bool:
@@ -105,6 +117,14 @@ def _number(context, name, value, *, minimum=0.0, integer=False, allow_zero=True
         raise _error(context, name, "option %r must be %s, not %r"
                      % (name, "positive" if not allow_zero else ">= %s" % minimum, value))
     return int(value) if integer else value
+
+
+def _switch(context: str, name: str, value: Any) -> bool:
+    if value is None:
+        return os.environ.get(_VALIDATE_ENV[name], "") == "1"
+    if not isinstance(value, bool):
+        raise _error(context, name, "option %r must be True or False, not %r" % (name, value))
+    return value
 
 
 def check_root_url(context: str, root_url: Any) -> str:
@@ -193,6 +213,8 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
                                     merged["signedUrlExpiration"], integer=True,
                                     allow_zero=False),
         ext=make_ext(certificate, scopes) if client_id else None,
+        validatePayloads=_switch(context, "validatePayloads", merged["validatePayloads"]),
+        validateResponses=_switch(context, "validateResponses", merged["validateResponses"]),
     )
 
 

@@ -191,7 +191,7 @@ def test_a_client_from_the_environment_reaches_the_server_and_signs(server, monk
 def test_client_options_keys_are_the_documented_ones():
     assert set(DEFAULTS) == {"rootUrl", "credentials", "authorizedScopes", "maxRetries",
                              "timeout", "delayFactor", "randomizationFactor", "maxDelay",
-                             "signedUrlExpiration"}
+                             "signedUrlExpiration", "validatePayloads", "validateResponses"}
 
 
 def test_resolved_options_read_like_the_taskcluster_package_dict():
