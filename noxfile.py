@@ -1,5 +1,6 @@
 """Sessions: ``nox -s tests`` (the test suite), ``nox -s lint``,
-``nox -s conformance`` (the live Node cross-check), ``nox -s bench``."""
+``nox -s conformance`` (the live Node cross-check), ``nox -s bench``,
+``nox -s typecheck`` (mypy and pyright over an example consumer)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
                 "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy and pyright over tests/typecheck/: correct uses pass, each wrong one is reported."""
+    # pyright's PyPI package runs on Node; [nodejs] brings it as a wheel.
+    session.install(".", "mypy==2.4.1", "pyright[nodejs]==1.1.414")
+    session.run("python", "tests/typecheck/run.py")
 
 
 @nox.session
