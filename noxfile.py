@@ -80,3 +80,6 @@ def bench(session: nox.Session) -> None:
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
                     *session.posargs)
+        # validatePayloads' cost, with jsonschema beside it for comparison
+        session.install("jsonschema")
+        session.run("python", os.path.join(root, "bench", "validation.py"))

@@ -368,3 +368,4 @@ def test_every_shipped_schema_parses_and_has_its_id():
             count += 1
     assert count == 166
     assert taskcluster  # the package under test, imported above
+
