@@ -1,11 +1,14 @@
 """Correct uses of the client, as a consumer writes them: mypy and pyright
 must accept every line (``nox -s typecheck``)."""
 
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List
 
 import taskcluster
 import taskcluster.aio
 from taskcluster.client import config, queue as module_queue
+
+if TYPE_CHECKING:
+    from taskcluster.queue import TaskStatusResponse
 
 options = {"rootUrl": "https://tc.example.com"}
 queue = taskcluster.Queue(options)
@@ -22,7 +25,7 @@ definition: "taskcluster.queue.CreateTaskRequest" = {
     "taskQueueId": "proj/ci",
 }
 
-status = queue.createTask(task_id, definition)
+status: "TaskStatusResponse" = queue.createTask(task_id, definition)
 state: str = status["status"]["state"]
 queue.createTask(definition, taskId=task_id)
 queue.createTask(task_id, payload=definition)
@@ -67,3 +70,7 @@ async def main() -> None:
         async for page in aqueue.pages("listTaskGroup", task_id):
             print(page)
         print(aqueue.__class__.__name__)
+
+
+def fire(hooks: taskcluster.Hooks) -> Any:
+    return hooks.triggerHook("group", "hook", {"any": "context"})
