@@ -224,28 +224,45 @@ def describe(path: str, node: Any, depth: int = 2) -> str:
     return kind or "any"
 
 
-def payload_keys(entry: FunctionEntry) -> List[Tuple[str, str, bool]]:
-    """(key, type, required) for each top-level key of ``entry``'s input."""
-    if not entry.input:
-        return []
-    path = schema_path(entry.service, entry.input)
-    path, node = deref(path, load(path))
+def _keys_of(path: str, node: Any) -> List[Tuple[str, str, bool]]:
+    path, node = deref(path, node)
     required = set(node.get("required", ()))
     return [(key, describe(path, sub), key in required)
             for key, sub in node.get("properties", {}).items()]
 
 
+def payload_keys(entry: FunctionEntry) -> List[Tuple[str, str, bool]]:
+    """(key, type, required) for each top-level key of ``entry``'s input."""
+    if not entry.input:
+        return []
+    path = schema_path(entry.service, entry.input)
+    return _keys_of(path, load(path))
+
+
+def _key_lines(keys: List[Tuple[str, str, bool]], indent: str) -> List[str]:
+    width = max(len(k) for k, _, _ in keys)
+    return ["%s%s  %s%s" % (indent, k.ljust(width), kind, ", required" if req else "")
+            for k, kind, req in sorted(keys, key=lambda t: (not t[2], t[0]))]
+
+
 def payload_keys_doc(entry: FunctionEntry) -> str:
     """The payload's top-level keys with their types and whether each is
-    required, for the method's docstring; empty without an input schema."""
+    required, for the method's docstring; empty without an input schema.
+    A payload that is one of several objects lists the keys of each."""
     if not entry.input:
         return ""
     keys = payload_keys(entry)
-    if not keys:
-        path = schema_path(entry.service, entry.input)
-        return "Payload: %s" % describe(path, load(path))
-    width = max(len(k) for k, _, _ in keys)
-    lines = ["Payload keys (%s):" % entry.input]
-    lines += ["  %s  %s%s" % (k.ljust(width), kind, ", required" if req else "")
-              for k, kind, req in sorted(keys, key=lambda t: (not t[2], t[0]))]
-    return "\n".join(lines)
+    if keys:
+        return "\n".join(["Payload keys (%s):" % entry.input] + _key_lines(keys, "  "))
+    path, node = deref(schema_path(entry.service, entry.input),
+                       load(schema_path(entry.service, entry.input)))
+    members = node.get("oneOf") or node.get("anyOf") or []
+    lines = []
+    for i, member in enumerate(members):
+        member_keys = _keys_of(path, member)
+        if member_keys:
+            title = deref(path, member)[1].get("title") or "variant %d" % (i + 1)
+            lines += ["  %s:" % title] + _key_lines(member_keys, "    ")
+    if lines:
+        return "\n".join(["Payload, one of (%s):" % entry.input] + lines)
+    return "Payload: %s" % describe(path, node)

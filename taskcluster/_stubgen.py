@@ -206,8 +206,6 @@ def _api_class(class_name: str, types: _Types, is_async: bool) -> str:
         names.append(name)
         if entry.method == "get":
             get_names.append(name)
-        if entry.paginated:
-            paginated.append(name)
         payload = returns = "Any"
         if entry.input:
             payload = types.type_of(_schemas.schema_path(entry.service, entry.input),
@@ -219,6 +217,8 @@ def _api_class(class_name: str, types: _Types, is_async: bool) -> str:
                                     {"$ref": "/schemas/%s" % _schemas.schema_path(
                                         entry.service, entry.output)},
                                     _camel(name) + "Response")
+        if entry.paginated:
+            paginated.append((name, returns))
         keywords = []
         if entry.query:
             query = "%sQuery" % _camel(name)
@@ -247,7 +247,7 @@ def _api_class(class_name: str, types: _Types, is_async: bool) -> str:
     return "\n".join(out)
 
 
-def _url_methods(names: List[str], get_names: List[str], paginated: List[str],
+def _url_methods(names: List[str], get_names: List[str], paginated: List[Tuple[str, str]],
                  is_async: bool) -> str:
     lines = ["    def buildUrl(self, methodName: %s, *args: RouteArg, **kwargs: Any) -> str: ..."
              % _literal(names)]
@@ -255,9 +255,13 @@ def _url_methods(names: List[str], get_names: List[str], paginated: List[str],
         lines.append("    def buildSignedUrl(self, methodName: %s, *args: RouteArg, "
                      "expiration: Optional[float] = None, **kwargs: Any) -> str: ..."
                      % _literal(get_names))
-    if paginated:
-        lines.append("    def pages(self, methodName: %s, *args: Any, **kwargs: Any) -> %s[Any]: ..."
-                     % (_literal(paginated), "AsyncIterator" if is_async else "Iterator"))
+    # one form per paginated method, so that each page has its method's type
+    iterator = "AsyncIterator" if is_async else "Iterator"
+    for name, returns in paginated:
+        if len(paginated) > 1:
+            lines.append("    @overload")
+        lines.append("    def pages(self, methodName: %s, *args: Any, **kwargs: Any) -> %s[%s]: ..."
+                     % (_literal([name]), iterator, returns))
     return "\n".join(lines)
 
 

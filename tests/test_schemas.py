@@ -335,7 +335,19 @@ def test_payload_keys_doc_lists_every_top_level_key():
 def test_payload_keys_doc_for_every_input():
     for entry in INPUTS:
         doc = _schemas.payload_keys_doc(entry)
-        assert doc.startswith(("Payload keys (%s):" % entry.input, "Payload: ")), entry.name
+        assert doc.startswith(("Payload keys (%s):" % entry.input,
+                               "Payload, one of (%s):" % entry.input, "Payload: ")), entry.name
+
+
+def test_payload_keys_doc_lists_each_variant_of_a_one_of():
+    entry = _references.load("Queue").entries["createArtifact"]
+    doc = _schemas.payload_keys_doc(entry)
+    path, schema = schema_of(entry)
+    titles = [_schemas.deref(path, m)[1]["title"] for m in schema["oneOf"]]
+    assert doc.splitlines()[0] == "Payload, one of (v1/post-artifact-request.json#):"
+    assert [line.strip()[:-1] for line in doc.splitlines()
+            if line.startswith("  ") and not line.startswith("    ")] == titles
+    assert '    storageType  "link", required' in doc
 
 
 def test_importing_the_package_reads_no_schema():

@@ -682,7 +682,32 @@ class Queue(AsyncBaseClient):
         Output schema: <rootUrl>/schemas/queue/v1/post-artifact-response.json#
         Scopes: "queue:create-artifact:<taskId>/<runId>"
 
-        Payload: object
+        Payload, one of (v1/post-artifact-request.json#):
+          S3 Artifact Request:
+            contentType    string, required
+            expires        string (date-time), required
+            storageType    "s3", required
+            contentLength  integer
+          Object Artifact Request:
+            contentType    string, required
+            expires        string (date-time), required
+            storageType    "object", required
+            contentLength  integer
+          Redirect Artifact Request:
+            contentType  string, required
+            expires      string (date-time), required
+            storageType  "reference", required
+            url          string (uri), required
+          Link Artifact Request:
+            artifact     string, required
+            expires      string (date-time), required
+            storageType  "link", required
+            contentType  string
+          Error Artifact Request:
+            expires      string (date-time), required
+            message      string, required
+            reason       "file-missing-on-worker" | "invalid-resource-on-worker" | "too-large-file-on-worker" | "file-not-readable-on-worker", required
+            storageType  "error", required
 
         This API end-point creates an artifact for a specific run of a task. This
         should **only** be used by a worker currently operating on this task, or
@@ -1222,4 +1247,27 @@ class Queue(AsyncBaseClient):
         """
     def buildUrl(self, methodName: Literal['ping', 'lbheartbeat', 'version', 'task', 'tasks', 'statuses', 'status', 'listTaskGroup', 'cancelTaskGroup', 'getTaskGroup', 'sealTaskGroup', 'listDependentTasks', 'createTask', 'scheduleTask', 'rerunTask', 'cancelTask', 'changeTaskPriority', 'changeTaskGroupPriority', 'claimWork', 'claimTask', 'reclaimTask', 'reportCompleted', 'reportFailed', 'reportException', 'createArtifact', 'finishArtifact', 'getArtifact', 'getLatestArtifact', 'listArtifacts', 'listLatestArtifacts', 'artifactInfo', 'latestArtifactInfo', 'artifact', 'latestArtifact', 'listProvisioners', 'getProvisioner', 'pendingTasks', 'taskQueueCounts', 'listPendingTasks', 'listClaimedTasks', 'listWorkerTypes', 'getWorkerType', 'listTaskQueues', 'getTaskQueue', 'listWorkers', 'getWorker', 'quarantineWorker', 'declareWorker', 'heartbeat'], *args: RouteArg, **kwargs: Any) -> str: ...
     def buildSignedUrl(self, methodName: Literal['ping', 'lbheartbeat', 'version', 'task', 'status', 'listTaskGroup', 'getTaskGroup', 'listDependentTasks', 'getArtifact', 'getLatestArtifact', 'listArtifacts', 'listLatestArtifacts', 'artifactInfo', 'latestArtifactInfo', 'artifact', 'latestArtifact', 'listProvisioners', 'getProvisioner', 'pendingTasks', 'taskQueueCounts', 'listPendingTasks', 'listClaimedTasks', 'listWorkerTypes', 'getWorkerType', 'listTaskQueues', 'getTaskQueue', 'listWorkers', 'getWorker', 'heartbeat'], *args: RouteArg, expiration: Optional[float] = None, **kwargs: Any) -> str: ...
-    def pages(self, methodName: Literal['tasks', 'statuses', 'listTaskGroup', 'listDependentTasks', 'listArtifacts', 'listLatestArtifacts', 'listProvisioners', 'listPendingTasks', 'listClaimedTasks', 'listWorkerTypes', 'listTaskQueues', 'listWorkers'], *args: Any, **kwargs: Any) -> AsyncIterator[Any]: ...
+    @overload
+    def pages(self, methodName: Literal['tasks'], *args: Any, **kwargs: Any) -> AsyncIterator[TasksResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['statuses'], *args: Any, **kwargs: Any) -> AsyncIterator[TasksStatusesResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listTaskGroup'], *args: Any, **kwargs: Any) -> AsyncIterator[ListTaskGroupResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listDependentTasks'], *args: Any, **kwargs: Any) -> AsyncIterator[ListDependentTasksResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listArtifacts'], *args: Any, **kwargs: Any) -> AsyncIterator[ListArtifactsResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listLatestArtifacts'], *args: Any, **kwargs: Any) -> AsyncIterator[ListArtifactsResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listProvisioners'], *args: Any, **kwargs: Any) -> AsyncIterator[ListProvisionersResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listPendingTasks'], *args: Any, **kwargs: Any) -> AsyncIterator[ListPendingTasksResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listClaimedTasks'], *args: Any, **kwargs: Any) -> AsyncIterator[ListClaimedTasksResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listWorkerTypes'], *args: Any, **kwargs: Any) -> AsyncIterator[ListWorkertypesResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listTaskQueues'], *args: Any, **kwargs: Any) -> AsyncIterator[ListTaskqueuesResponse]: ...
+    @overload
+    def pages(self, methodName: Literal['listWorkers'], *args: Any, **kwargs: Any) -> AsyncIterator[ListWorkersResponse]: ...

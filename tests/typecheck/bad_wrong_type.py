@@ -14,3 +14,5 @@ queue.createTask("fN1SbArXTPSVFNUvaOlinQ", {  # error
     "metadata": {"name": "n", "description": "d", "owner": "o", "source": "s"},
 })
 state: int = queue.status("fN1SbArXTPSVFNUvaOlinQ")["status"]["state"]  # error
+for page in queue.pages("listTaskGroup", "fN1SbArXTPSVFNUvaOlinQ"):
+    page["taskz"]  # error

@@ -38,7 +38,8 @@ routes: List[str] = task["routes"]
 queue.listTaskGroup(task_id, query={"limit": 10})
 queue.listTaskGroup(task_id, paginationLimit=10, paginationHandler=lambda page: None)
 for page in queue.pages("listTaskGroup", task_id):
-    print(page)
+    for entry in page["tasks"]:
+        print(entry["status"]["state"])
 url: str = queue.buildUrl("task", task_id)
 signed: str = queue.buildSignedUrl("getArtifact", task_id, 0, "public/log.txt", expiration=60)
 with taskcluster.Index(options) as index:
