@@ -66,16 +66,20 @@ class _Types:
         self.defs: List[str] = []
         self._visiting: set = set()
 
-    def _name_for(self, node: dict, hint: str) -> Tuple[str, bool]:
-        key = id(node)
-        if key in self.names:
-            return self.names[key], False
+    def free_name(self, hint: str, key: int = 0) -> str:
+        """``hint``, or ``hint2``, ``hint3``... if taken; now taken."""
         name, n = hint, 1
         while name in self.taken or name in _RESERVED:
             n += 1
             name = "%s%d" % (hint, n)
-        self.names[key] = name
         self.taken[name] = key
+        return name
+
+    def _name_for(self, node: dict, hint: str) -> Tuple[str, bool]:
+        key = id(node)
+        if key in self.names:
+            return self.names[key], False
+        name = self.names[key] = self.free_name(hint, key)
         return name, True
 
     def type_of(self, path: str, node: Any, hint: str) -> str:
@@ -156,8 +160,11 @@ class _Types:
         return name
 
 
+# names a TypedDict must not take: the imports, the base names, the classes
 _RESERVED = {"Any", "Dict", "List", "Literal", "Optional", "Union", "Required", "TypedDict",
-             "Callable", "Iterator", "AsyncIterator", "Mapping", "overload"}
+             "Callable", "Iterator", "AsyncIterator", "Mapping", "overload", "BaseClient",
+             "AsyncBaseClient", "Params", "RouteArg", "RoutingKeyValue",
+             "TopicExchangeBinding"} | set(SERVICES)
 
 
 def _literal(values: List[Any]) -> str:
@@ -221,7 +228,7 @@ def _api_class(class_name: str, types: _Types, is_async: bool) -> str:
             paginated.append((name, returns))
         keywords = []
         if entry.query:
-            query = "%sQuery" % _camel(name)
+            query = types.free_name("%sQuery" % _camel(name))
             types.defs.append(_typed_dict_text(
                 query, [(q, "Union[str, int, None]") for q in entry.query], None))
             keywords.append("query: Optional[%s] = None" % query)

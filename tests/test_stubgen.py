@@ -78,3 +78,35 @@ def test_every_method_of_every_class_is_in_its_stub():
                 expected = inspect.cleandoc(getattr(runtime, name).__doc__)
                 assert ast.get_docstring(node) == "\n".join(
                     line.rstrip() for line in expected.splitlines()), name
+
+
+def test_schema_to_type_rules():
+    types = _stubgen._Types()
+    schema = {
+        "type": "object", "additionalProperties": False, "required": ["level"],
+        "properties": {
+            "level": {"type": "string", "enum": ["low", "high"]},
+            "count": {"type": "integer"},
+            "ratio": {"type": ["number", "null"]},
+            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+            "open": {"type": "object", "properties": {"a": {"type": "boolean"}}},
+            "any": {},
+            "items": {"type": "array", "items": {"const": 3}},
+            "odd": {"type": "object", "additionalProperties": False,
+                    "properties": {"not-an-identifier": {"type": "string"},
+                                   "class": {"type": "string"}}},
+            "source": {"type": "string", "anyOf": [{"format": "uri"}, {"format": "regex"}]},
+            "either": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        }}
+    assert types.type_of("x/v1/zoo.json", schema, "Zoo") == "Zoo"
+    text = "\n\n".join(types.defs)
+    assert "class Zoo(TypedDict, total=False):" in text
+    for line in ("level: Required[Literal['low', 'high']]", "count: int",
+                 "ratio: Union[float, None]", "tags: Dict[str, str]",
+                 "open: Union[ZooOpen, Dict[str, Any]]", "any: Any", "items: List[Literal[3]]",
+                 "odd: ZooOdd", "source: str", "either: Union[str, int]"):
+        assert "    " + line + "\n" in text + "\n", line
+    assert "ZooOdd = TypedDict('ZooOdd', {\n    'not-an-identifier': str,\n    'class': str,\n" \
+        "}, total=False)" in text
+    # a node met again is named once
+    assert types.type_of("x/v1/zoo.json", schema, "Other") == "Zoo"
