@@ -42,7 +42,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy and pyright over tests/typecheck/: correct uses pass, each wrong one is reported."""
-    # pyright's PyPI package runs on Node; [nodejs] brings it as a wheel.
+    # pyright's PyPI package runs on Node; [nodejs] brings it as a wheel.  Pinned so a
+    # new checker release cannot change CI's verdict; mypy 2.4 runs on Python >= 3.10.
     session.install(".", "mypy==2.4.1", "pyright[nodejs]==1.1.414")
     session.run("python", "tests/typecheck/run.py")
 
