@@ -71,6 +71,15 @@ def lint(session: nox.Session) -> None:
                 "compat", "noxfile.py", "dev.py")
 
 
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy and pyright over tests/typecheck/: good uses pass, each wrong one is caught."""
+    # pyright's PyPI package runs on Node; [nodejs] brings it as a wheel.  Pinned so a
+    # new checker release cannot change CI's verdict; mypy 2.4 runs on Python >= 3.10.
+    session.install(".", "mypy==2.4.1", "pyright[nodejs]==1.1.414")
+    session.run("python", "tests/typecheck/run.py")
+
+
 # The venv is reused (installing the package takes a third as long as the
 # cases themselves); a changed source tree is installed again.
 @nox.session(reuse_venv=True)
@@ -121,6 +130,9 @@ def bench(session: nox.Session) -> None:
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
                     *session.posargs)
+        # validatePayloads' cost, with jsonschema beside it for comparison
+        session.install("jsonschema")
+        session.run("python", os.path.join(root, "bench", "validation.py"))
 
 
 # The HTTP mocks the scenarios run under, pinned alike on both sides.

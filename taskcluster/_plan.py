@@ -310,12 +310,14 @@ class CallCore:
     def _prepare(self, bound: BoundCall) -> Call:
         entry = bound.entry
         label = self._label(entry.name)
+        if bound.has_payload and self._options.validatePayloads:
+            # Before anything else is made of the call: an invalid payload
+            # is refused whatever else is wrong.
+            from . import _schemas
+            _schemas.check_input(entry, bound.payload, label)
         url = self._url(bound)
         body = None
         if bound.has_payload:
-            if self._resolved.validatePayloads:
-                from . import _schemas
-                _schemas.check_input(entry, bound.payload, label)
             try:
                 body = payload_json(bound.payload).encode("utf-8")
             except (TypeError, ValueError, RecursionError) as e:

@@ -178,17 +178,19 @@ def test_temp_creds_bad_input(args, env, message):
 # -- references refresh -------------------------------------------------------------
 
 def deploy(server):
-    """The repository's references, served as a deployment serves them."""
+    """The repository's references and schemas, served as a deployment serves
+    them (under /references/ and /schemas/)."""
     for path in REPO_REFERENCES.rglob("*.json"):
-        server.serve("/references/" + str(path.relative_to(REPO_REFERENCES)),
-                     Reply(200, json.loads(path.read_text("utf-8"))))
+        relative = str(path.relative_to(REPO_REFERENCES))
+        where = "/" + relative if relative.startswith("schemas/") else "/references/" + relative
+        server.serve(where, Reply(200, json.loads(path.read_text("utf-8"))))
 
 
 def test_references_refresh_writes_what_the_deployment_serves(server, tmp_path):
     deploy(server)
     r = run("references", "refresh", "--root-url", server.url, "--dest", str(tmp_path / "refs"))
     assert r.code == 0, r.err
-    assert r.err == "wrote 17 references to %s\n" % (tmp_path / "refs")
+    assert r.err == "wrote 17 references and 166 schemas to %s\n" % (tmp_path / "refs")
     written = sorted(str(p.relative_to(tmp_path / "refs")) for p in (tmp_path / "refs").rglob("*.json"))
     assert written == sorted(str(p.relative_to(REPO_REFERENCES)) for p in REPO_REFERENCES.rglob("*.json"))
     for name in written:
