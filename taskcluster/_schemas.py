@@ -179,7 +179,7 @@ def _check(entry: FunctionEntry, schema: Optional[str], value: Any, label: str,
         where = json_path(root, keys)
         raise TaskclusterInputError(
             "%s: %s %s (rule %r of schema %s)" % (label, where, problem, e.rule, schema),
-            method=label, argument=root) from None
+            method=label, argument=root, path=where, rule=e.rule) from None
 
 
 def check_input(entry: FunctionEntry, payload: Any, label: str) -> None:

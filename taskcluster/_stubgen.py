@@ -411,22 +411,27 @@ def _init_module() -> str:
 
 def _client_module() -> str:
     lines = [HEADER + '"""Module-level clients (``taskcluster.client.queue``, ...)."""\n',
-             "from typing import Any, Dict\n"]
+             "from typing import Any, Dict\n",
+             "from ._base import BaseClient as BaseClient",
+             "from .utils import createTemporaryCredentials as createTemporaryCredentials"]
     lines += ["from .%s import %s as _%s" % (module_name(c), c, c) for c in SERVICES]
     attrs = [c[0].lower() + c[1:] for c in SERVICES]
-    lines += ["", "__all__ = [%s]" % ", ".join(repr(n) for n in ["config", "ModuleApi"] + attrs),
+    names = ["config", "ModuleApi", "BaseClient", "createApiClient", "createSession",
+             "createTemporaryCredentials"] + attrs
+    lines += ["", "__all__ = [%s]" % ", ".join(repr(n) for n in names),
               "", "config: Dict[str, Any]", "", "",
+              "def createApiClient(name: str, reference: Dict[str, Any]) -> Any: ...",
+              "def createSession(*args: Any, **kwargs: Any) -> Any: ...", "", "",
               "class ModuleApi:",
               "    options: Dict[str, Any]",
               "    def __init__(self, class_name: str) -> None: ...",
               "    def effective_options(self) -> Dict[str, Any]: ...",
-              "    def client(self) -> Any: ..."]
+              "    def current(self) -> Any: ..."]
     for c, attr in zip(SERVICES, attrs):
         lines += ["", "", "class _%sApi(_%s):" % (c, c),
-                  "    def effective_options(self) -> Dict[str, Any]: ..."]
-        if "client" not in _references.load(c).entries:
-            # (Auth's own client() method wins over ModuleApi.client in the stub)
-            lines.append("    def client(self) -> _%s: ..." % c)
+                  "    options: Dict[str, Any]  # type: ignore[misc]",
+                  "    def effective_options(self) -> Dict[str, Any]: ...",
+                  "    def current(self) -> _%s: ..." % c]
         lines += ["", "", "%s: _%sApi" % (attr, c)]
     return "\n".join(lines) + "\n"
 

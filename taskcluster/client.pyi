@@ -3,6 +3,8 @@
 
 from typing import Any, Dict
 
+from ._base import BaseClient as BaseClient
+from .utils import createTemporaryCredentials as createTemporaryCredentials
 from .auth import Auth as _Auth
 from .authevents import AuthEvents as _AuthEvents
 from .github import Github as _Github
@@ -21,148 +23,170 @@ from .webserver import WebServer as _WebServer
 from .workermanager import WorkerManager as _WorkerManager
 from .workermanagerevents import WorkerManagerEvents as _WorkerManagerEvents
 
-__all__ = ['config', 'ModuleApi', 'auth', 'authEvents', 'github', 'githubEvents', 'hooks', 'hooksEvents', 'index', 'notify', 'notifyEvents', 'object', 'purgeCache', 'queue', 'queueEvents', 'secrets', 'webServer', 'workerManager', 'workerManagerEvents']
+__all__ = ['config', 'ModuleApi', 'BaseClient', 'createApiClient', 'createSession', 'createTemporaryCredentials', 'auth', 'authEvents', 'github', 'githubEvents', 'hooks', 'hooksEvents', 'index', 'notify', 'notifyEvents', 'object', 'purgeCache', 'queue', 'queueEvents', 'secrets', 'webServer', 'workerManager', 'workerManagerEvents']
 
 config: Dict[str, Any]
+
+
+def createApiClient(name: str, reference: Dict[str, Any]) -> Any: ...
+def createSession(*args: Any, **kwargs: Any) -> Any: ...
 
 
 class ModuleApi:
     options: Dict[str, Any]
     def __init__(self, class_name: str) -> None: ...
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> Any: ...
+    def current(self) -> Any: ...
 
 
 class _AuthApi(_Auth):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
+    def current(self) -> _Auth: ...
 
 
 auth: _AuthApi
 
 
 class _AuthEventsApi(_AuthEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _AuthEvents: ...
+    def current(self) -> _AuthEvents: ...
 
 
 authEvents: _AuthEventsApi
 
 
 class _GithubApi(_Github):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Github: ...
+    def current(self) -> _Github: ...
 
 
 github: _GithubApi
 
 
 class _GithubEventsApi(_GithubEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _GithubEvents: ...
+    def current(self) -> _GithubEvents: ...
 
 
 githubEvents: _GithubEventsApi
 
 
 class _HooksApi(_Hooks):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Hooks: ...
+    def current(self) -> _Hooks: ...
 
 
 hooks: _HooksApi
 
 
 class _HooksEventsApi(_HooksEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _HooksEvents: ...
+    def current(self) -> _HooksEvents: ...
 
 
 hooksEvents: _HooksEventsApi
 
 
 class _IndexApi(_Index):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Index: ...
+    def current(self) -> _Index: ...
 
 
 index: _IndexApi
 
 
 class _NotifyApi(_Notify):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Notify: ...
+    def current(self) -> _Notify: ...
 
 
 notify: _NotifyApi
 
 
 class _NotifyEventsApi(_NotifyEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _NotifyEvents: ...
+    def current(self) -> _NotifyEvents: ...
 
 
 notifyEvents: _NotifyEventsApi
 
 
 class _ObjectApi(_Object):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Object: ...
+    def current(self) -> _Object: ...
 
 
 object: _ObjectApi
 
 
 class _PurgeCacheApi(_PurgeCache):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _PurgeCache: ...
+    def current(self) -> _PurgeCache: ...
 
 
 purgeCache: _PurgeCacheApi
 
 
 class _QueueApi(_Queue):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Queue: ...
+    def current(self) -> _Queue: ...
 
 
 queue: _QueueApi
 
 
 class _QueueEventsApi(_QueueEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _QueueEvents: ...
+    def current(self) -> _QueueEvents: ...
 
 
 queueEvents: _QueueEventsApi
 
 
 class _SecretsApi(_Secrets):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _Secrets: ...
+    def current(self) -> _Secrets: ...
 
 
 secrets: _SecretsApi
 
 
 class _WebServerApi(_WebServer):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _WebServer: ...
+    def current(self) -> _WebServer: ...
 
 
 webServer: _WebServerApi
 
 
 class _WorkerManagerApi(_WorkerManager):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _WorkerManager: ...
+    def current(self) -> _WorkerManager: ...
 
 
 workerManager: _WorkerManagerApi
 
 
 class _WorkerManagerEventsApi(_WorkerManagerEvents):
+    options: Dict[str, Any]  # type: ignore[misc]
     def effective_options(self) -> Dict[str, Any]: ...
-    def client(self) -> _WorkerManagerEvents: ...
+    def current(self) -> _WorkerManagerEvents: ...
 
 
 workerManagerEvents: _WorkerManagerEventsApi

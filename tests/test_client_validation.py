@@ -149,3 +149,12 @@ def test_a_subclass_sees_the_same_method():
         pass
     assert "Payload keys" in Mine.createHook.__doc__
     assert vars(taskcluster.Hooks)["createHook"] is Mine.createHook
+
+
+def test_the_refusal_carries_the_path_and_the_rule(server, task):
+    queue = taskcluster.Queue({"rootUrl": server.url, "validatePayloads": True})
+    task["retries"] = "5"
+    with pytest.raises(TaskclusterInputError) as info:
+        queue.createTask(TASK_ID, task)
+    assert (info.value.path, info.value.rule) == ("payload.retries", "type")
+    assert server.requests == []
