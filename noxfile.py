@@ -1,8 +1,11 @@
-"""Sessions: ``nox -s tests`` (the test suite), ``nox -s lint``,
-``nox -s conformance`` (the live Node cross-check), ``nox -s bench``."""
+"""The project's sessions; ``nox -l`` lists them with the first line of each
+docstring.  ``nox`` alone runs lint and tests.  Without nox installed,
+``python3 dev.py ARGS`` runs ``nox ARGS`` from a venv of its own."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 
 import nox
@@ -11,15 +14,44 @@ nox.options.sessions = ["lint", "tests"]
 nox.options.error_on_missing_interpreters = True
 
 
-
 def _install(session: nox.Session) -> None:
     # A real (non-editable) install: the tests use the package as users get it.
     session.install(".[test]")
 
 
+def _sources_digest() -> str:
+    """A digest of everything an install of the package is built from."""
+    digest = hashlib.sha256()
+    paths = ["pyproject.toml"]
+    for top in ("taskcluster", "references"):
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            paths += [os.path.join(folder, f) for f in sorted(files)]
+    for path in paths:
+        with open(path, "rb") as fh:
+            digest.update(b"%s\0%s\0" % (path.encode(), hashlib.sha256(fh.read()).digest()))
+    return digest.hexdigest()
+
+
+def _install_if_changed(session: nox.Session) -> None:
+    """_install, skipped in a reused venv when the sources are those installed."""
+    stamp = os.path.join(session.virtualenv.location, ".installed-sources")
+    digest = _sources_digest()
+    try:
+        with open(stamp) as fh:
+            if fh.read() == digest:
+                session.log("the package is installed from these very sources: not reinstalled")
+                return
+    except OSError:
+        pass
+    _install(session)
+    with open(stamp, "w") as fh:
+        fh.write(digest)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The test suite, against the installed package and the golden files."""
+    """The test suite, against the installed package and the golden files (no Node)."""
     _install(session)
     with tempfile.TemporaryDirectory() as tmp, session.chdir(tmp):
         # The installed package carries its references: use it from elsewhere.
@@ -33,41 +65,96 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
+    """Ruff over the package, the tests, the cross-check and the tooling."""
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
-                "noxfile.py")
+                "compat", "noxfile.py", "dev.py")
 
 
 @nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy and pyright over tests/typecheck/: good uses pass, each wrong one is caught."""
+    # pyright's PyPI package runs on Node; [nodejs] brings it as a wheel.  Pinned so a
+    # new checker release cannot change CI's verdict; mypy 2.4 runs on Python >= 3.10.
+    session.install(".", "mypy==2.4.1", "pyright[nodejs]==1.1.414")
+    session.run("python", "tests/typecheck/run.py")
+
+
+# The venv is reused (installing the package takes a third as long as the
+# cases themselves); a changed source tree is installed again.
+@nox.session(reuse_venv=True)
 def conformance(session: nox.Session) -> None:
-    """Run the real Node client over every case and compare with Python."""
-    _install(session)
-    session.install("nodeenv")
+    """Every case through the real Node client and through Python, compared.
+
+    The Node environment is kept in node_oracle/ (git-ignored), outside this
+    session's venv, and reused while it matches the pins; the setup prints
+    one line saying which Node runs.  ``--force-regen`` (after ``--``)
+    rewrites the golden files from what Node says now."""
+    _install_if_changed(session)
     session.run("python", "node_oracle/nodeenv_setup.py")
     session.run("pytest", "-p", "no:cacheprovider", "conformance", "--live-oracle",
                 *session.posargs)
 
 
-@nox.session
-def bench(session: nox.Session) -> None:
-    """This client beside the ``taskcluster`` package (113.2.0, in an environment
-    of its own: both are imported as ``taskcluster``), against one loopback
-    server on 127.0.0.1.  Prints a table; fails on nothing but errors.
-    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
+def _theirs(session: nox.Session, *extra: str) -> str:
+    """The ``taskcluster`` package (113.2.0) in an environment of its own
+    (both it and this library are imported as ``taskcluster``), made once per
+    set of ``extra`` requirements; returns its interpreter."""
     import os
 
-    root = os.path.dirname(os.path.abspath(__file__))
-    session.install(".")
-    theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
+    name = "taskcluster-113.2.0" + ("-" + "-".join(sorted(extra)) if extra else "")
+    theirs = os.path.join(os.path.abspath(session.create_tmp()), name.replace("=", ""))
     python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
     marker = os.path.join(theirs, ".installed")
     if not os.path.exists(marker):
         session.run("python", "-m", "venv", "--clear", theirs)
         session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "taskcluster==113.2.0", external=True)
+                    "taskcluster==113.2.0", *extra, external=True)
         with open(marker, "w"):
             pass
+    return python
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: this client beside the taskcluster 113.2.0 package, on loopback.
+
+    The package runs in an environment of its own (both are imported as
+    ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
+    table; fails on nothing but errors.
+    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    session.install(".")
+    python = _theirs(session)
     # Run from elsewhere: the repository's taskcluster/ must not shadow either package.
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
+                    *session.posargs)
+        # taskcluster.aio beside the package's, 200 calls at once on one client
+        session.run("python", os.path.join(root, "bench", "aio.py"), "--theirs-python", python,
+                    *session.posargs)
+        # validatePayloads' cost, with jsonschema beside it for comparison
+        session.install("jsonschema")
+        session.run("python", os.path.join(root, "bench", "validation.py"))
+
+
+# The HTTP mocks the scenarios run under, pinned alike on both sides.
+COMPAT_MOCKS = ("responses==0.26.3", "httmock==1.4.0", "requests-mock==1.12.1")
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """The same scenarios under this library and taskcluster 113.2.0, compared.
+
+    Fails on any difference that compat/differences.py does not list with
+    its reason (that list is the README's compatibility table)."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    session.install(".", *COMPAT_MOCKS)
+    python = _theirs(session, *COMPAT_MOCKS)
+    session.run("python", os.path.join(root, "compat", "run.py"), "--check-readme",
+                os.path.join(root, "README.md"))
+    with session.chdir(session.create_tmp()):
+        session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)

@@ -104,6 +104,19 @@ def worker(args) -> None:
 
             async def close(self):
                 pass
+        # The floor: aiohttp alone, one fixed request (signed once), parsed.
+        import aiohttp
+        import yarl
+        url = yarl.URL(args.url + "/api/queue/v1/task/" + TASK_ID, encoded=True)
+        signer = taskcluster.aio.Queue(options)
+        call = signer._prepare(signer._bind_paginated(signer._functions["task"], (TASK_ID,),
+                                                      {})[0])
+        header = {"Authorization": signer._headers(call)["Authorization"]}
+        async with aiohttp.ClientSession() as session:
+            async def raw():
+                async with session.get(url, headers=header) as response:
+                    return json.loads(await response.read())
+            results["floor_task_200"] = await concurrent(raw)
         async with taskcluster.aio.Queue(options, transport=Instant()) as iq:
             results["instant_task"] = await instant(lambda: iq.task(TASK_ID))
             results["instant_createTask"] = await instant(lambda: iq.createTask(TASK_ID,
@@ -167,14 +180,21 @@ def make_certificate(tmp: str):
 
 
 class Server:
-    def __init__(self, env: dict, tmp: str, name: str, cpu):
-        self.counter = os.path.join(tmp, "connections-" + name)
+    """``server.py``: plain HTTP, and HTTPS on a second port given a certificate."""
+
+    def __init__(self, env: dict, tmp: str, cpu, certificate):
+        self.counter = os.path.join(tmp, "connections")
         cmd = [sys.executable, os.path.join(HERE, "server.py"), self.counter]
         if cpu is not None:
             cmd.append(str(cpu))
+        if certificate:
+            env = dict(env, BENCH_TLS_CERT=certificate[0], BENCH_TLS_KEY=certificate[1])
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, env=env)
-        self.port = int(self.process.stdout.readline().split()[1])
+        line = self.process.stdout.readline().split()
+        self.urls = {"http": "http://127.0.0.1:%s" % line[1]}
+        if len(line) > 3:
+            self.urls["https"] = "https://127.0.0.1:%s" % line[3]
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -195,7 +215,7 @@ def main() -> None:
     ap.add_argument("--client", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--counter", help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args, _ = ap.parse_known_args()  # nox -s bench passes run.py's options too
     if args.worker:
         if not args.url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
             sys.exit("the benchmark only talks to 127.0.0.1")
@@ -207,13 +227,11 @@ def main() -> None:
     env = clean_environment()
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_cpu, client_cpu = (cpus[0], cpus[1]) if len(cpus) >= 2 else (None, None)
-    servers = {"http": Server(env, tmp, "http", server_cpu)}
-    client_env = {"http": env}
     certificate = None if args.no_tls else make_certificate(tmp)
-    if certificate:
-        servers["https"] = Server(dict(env, BENCH_TLS_CERT=certificate[0],
-                                       BENCH_TLS_KEY=certificate[1]), tmp, "https", server_cpu)
-        client_env["https"] = dict(env, SSL_CERT_FILE=certificate[0])
+    server = Server(env, tmp, server_cpu, certificate)
+    # aiohttp's default SSL context (both clients') trusts what SSL_CERT_FILE names.
+    client_env = {"http": env, "https": dict(env, SSL_CERT_FILE=certificate[0]) if certificate
+                  else None}
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})  # inherited by the clients
     pythons = {"ours": args.ours_python, "taskcluster": args.theirs_python}
@@ -221,12 +239,11 @@ def main() -> None:
     about: dict = {}
     try:
         for _ in range(args.rounds):
-            for scheme, server in servers.items():
+            for scheme, url in server.urls.items():
                 for client in ("taskcluster", "ours"):
                     out = subprocess.run(
                         [pythons[client], os.path.abspath(__file__), "--worker", "--client",
-                         "ours" if client == "ours" else "theirs", "--url",
-                         "%s://127.0.0.1:%d" % (scheme, server.port), "--counter",
+                         "ours" if client == "ours" else "theirs", "--url", url, "--counter",
                          server.counter, "--duration", str(args.duration)],
                         cwd=tmp, env=client_env[scheme], capture_output=True, text=True)
                     if out.returncode:
@@ -236,10 +253,9 @@ def main() -> None:
                     for workload, value in data.items():
                         results.setdefault((client, scheme, workload), []).append(value)
     finally:
-        for server in servers.values():
-            server.close()
+        server.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(table(results, about, list(servers)))
+    print(table(results, about, list(server.urls)))
 
 
 def table(results: dict, about: dict, schemes) -> str:
@@ -270,6 +286,11 @@ def table(results: dict, about: dict, schemes) -> str:
             runs = results.get((client, scheme, "task_200")) or []
             connections.append("%s/%s %s" % (client, scheme, sorted(
                 {r["connections"] for r in runs})))
+    floor = ", ".join("%s %.0f calls/s" % (scheme, figures(results[("ours", scheme,
+                                                                     "floor_task_200")])[0])
+                      for scheme in schemes if ("ours", scheme, "floor_task_200") in results)
+    lines += ["", "aiohttp alone, task x%d (one fixed signed request, the body parsed; no "
+              "client): %s" % (CONCURRENCY, floor)]
     lines += ["", "new connections during the timed task x%d runs: %s" % (
         CONCURRENCY, "; ".join(connections))]
     return "\n".join(lines)

@@ -34,7 +34,7 @@ sys.path.insert(0, HERE)
 from server import RESPONSE, read_counter  # noqa: E402
 from workloads import TASK_ID, rate, threaded_rate  # noqa: E402
 
-THEIRS, OURS_REQ, OURS_HTTP = "taskcluster", "ours+requests", "ours+_http"
+THEIRS, OURS = "taskcluster", "ours"
 PATH = "/api/queue/v1/task/" + TASK_ID
 
 # Peak resident memory of the fresh process, in KiB: VmHWM, not ru_maxrss,
@@ -73,12 +73,7 @@ q.task(%(task)r)
 dt = time.perf_counter() - t
 print(dt, peak())
 """
-MAKE = {
-    THEIRS: "q = taskcluster.Queue(opts)",
-    OURS_REQ: ("from taskcluster._transport import RequestsTransport\n"
-               "q = taskcluster.Queue(opts, transport=RequestsTransport(None, opts['rootUrl']))"),
-    OURS_HTTP: "q = taskcluster.Queue(opts)",  # the default transport
-}
+MAKE = "q = taskcluster.Queue(opts)"
 
 
 def clean_environment() -> dict:
@@ -108,13 +103,35 @@ class Bench:
         cmd = [sys.executable, os.path.join(HERE, "server.py"), self.counter]
         if self.server_cpu is not None:
             cmd.append(str(self.server_cpu))
+        server_env = dict(self.env)
+        self.cert = self._certificate()
+        if self.cert:
+            server_env["BENCH_TLS_CERT"], server_env["BENCH_TLS_KEY"] = self.cert
+            # Both clients trust the server's certificate the way requests
+            # reads it (the taskcluster package calls requests.request).
+            self.env["REQUESTS_CA_BUNDLE"] = self.cert[0]
+            os.environ["REQUESTS_CA_BUNDLE"] = self.cert[0]
         self.server = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       text=True, env=self.env)
+                                       text=True, env=server_env)
         line = self.server.stdout.readline().split()
         self.port = int(line[1])
         self.url = "http://127.0.0.1:%d" % self.port
+        self.tls_url = "https://127.0.0.1:%s" % line[3] if len(line) > 3 else None
         self.results = {}   # (client, workload) -> list of values
         self.extra = {}     # (client, workload) -> {"connections": n, "calls": n}
+
+    def _certificate(self):
+        """A self-signed certificate for 127.0.0.1 (openssl), or None."""
+        import shutil
+        if not shutil.which("openssl"):
+            print("no openssl command: the HTTPS rows are left out", file=sys.stderr)
+            return None
+        cert, key = os.path.join(self.tmp, "cert.pem"), os.path.join(self.tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                        "2", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert,
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                       capture_output=True)
+        return cert, key
 
     def close(self) -> None:
         self.server.stdin.close()
@@ -133,32 +150,32 @@ class Bench:
         return float(out[0]), int(out[1]) / 1024.0  # seconds, MiB
 
     def imports(self) -> None:
-        for python in (self.pythons[THEIRS], self.pythons[OURS_REQ]):
+        for python in (self.pythons[THEIRS], self.pythons[OURS]):
             self.fresh(python, IMPORT)  # compile the .pyc files first
         for _ in range(self.args.import_runs):
-            for client in (THEIRS, OURS_REQ):
+            for client in (THEIRS, OURS):
                 dt, rss = self.fresh(self.pythons[client], IMPORT)
                 self.add(client, "import", dt * 1000)
                 self.add(client, "rss", rss)
-            self.add("bare", "rss", self.fresh(self.pythons[OURS_REQ], BARE)[1])
-            for client in (THEIRS, OURS_REQ, OURS_HTTP):
-                code = FIRST_CALL % {"url": self.url, "make": MAKE[client], "task": TASK_ID}
+            self.add("bare", "rss", self.fresh(self.pythons[OURS], BARE)[1])
+            for client in (THEIRS, OURS):
+                code = FIRST_CALL % {"url": self.url, "make": MAKE, "task": TASK_ID}
                 dt, rss = self.fresh(self.pythons[client], code)
                 self.add(client, "first_call", dt * 1000)
                 self.add(client, "first_call_rss", rss)
 
     # -- the clients' workloads --------------------------------------------------
-    def worker(self, client, only) -> None:
+    def worker(self, client, only, tls=False) -> None:
         cmd = [self.pythons[client], os.path.join(HERE, "workloads.py"),
                "--client", "taskcluster" if client == THEIRS else "ours",
-               "--transport", "http" if client == OURS_HTTP else "requests",
-               "--url", self.url, "--counter", self.counter, "--reps", "1",
-               "--duration", str(self.args.duration), "--only", only]
+               "--url", self.tls_url if tls else self.url, "--counter", self.counter,
+               "--reps", "1", "--duration", str(self.args.duration), "--only", only]
         out = subprocess.run(cmd, cwd=self.tmp, env=self.env, check=True,
                              capture_output=True, text=True).stdout
         data = json.loads(out)
         self.extra.setdefault(client, {})["_client"] = data.pop("_client")
         for workload, r in data.items():
+            workload = "tls_" + workload if tls else workload
             for v in r["values"]:
                 self.add(client, workload, v)
             if "connections" in r:
@@ -209,16 +226,22 @@ class Bench:
         self.add("ref", "requests", rate(lambda: session.get(url).content, 1, d)[0])
         self.add("ref", "requests_threads",
                  threaded_rate(lambda: session.get(url).content, 1, d)[0][0])
+        if self.tls_url:
+            url = self.tls_url + PATH
+            self.add("ref", "requests_tls", rate(lambda: session.get(url).content, 1, d)[0])
+            self.add("ref", "requests_tls_new", rate(lambda: requests.get(url).content, 1,
+                                                     d)[0])
         session.close()
 
     def run(self) -> None:
         self.imports()
         for _ in range(self.args.rounds):
-            # Alternate the clients within each round; the transport-free
-            # workloads do not depend on ours' transport.
-            self.worker(THEIRS, "buildUrl,buildSignedUrl,routingKey,instant,task,createTask")
-            self.worker(OURS_HTTP, "buildUrl,buildSignedUrl,routingKey,instant,task,createTask")
-            self.worker(OURS_REQ, "task,createTask")
+            # Alternate the clients within each round.
+            for client in (THEIRS, OURS):
+                self.worker(client, "buildUrl,buildSignedUrl,routingKey,instant,task,createTask")
+            if self.tls_url:
+                for client in (THEIRS, OURS):
+                    self.worker(client, "task,createTask", tls=True)
             self.references()
 
 
@@ -252,84 +275,71 @@ ROWS = [
     ("buildUrl (calls/s)", "buildUrl", True, 3, None),
     ("buildSignedUrl('getArtifact', ...) (calls/s)", "buildSignedUrl", True, 6, None),
     ("routing-key pattern, QueueEvents.taskDefined (calls/s)", "routingKey", True, 2, None),
-    ("queue.task round trips, sequential (calls/s)", "task", True, 3, None),
-    ("queue.task round trips, 8 threads, one client (calls/s)", "task_threads", True, None,
+    ("queue.task over HTTPS, sequential (calls/s)", "tls_task", True, 4, None),
+    ("queue.task over HTTPS, 8 threads, one client (calls/s)", "tls_task_threads", True,
+     None, "tls_task"),
+    ("queue.createTask 2 KB over HTTPS, sequential (calls/s)", "tls_createTask", True, 4, None),
+    ("queue.task plain HTTP, sequential (calls/s)", "task", True, 2, None),
+    ("queue.task plain HTTP, 8 threads, one client (calls/s)", "task_threads", True, None,
      "task"),
-    ("queue.createTask 2 KB, sequential (calls/s)", "createTask", True, 3, None),
-    ("queue.createTask 2 KB, 8 threads, one client (calls/s)", "createTask_threads", True,
+    ("queue.createTask 2 KB plain HTTP, sequential (calls/s)", "createTask", True, 2, None),
+    ("queue.createTask 2 KB plain HTTP, 8 threads (calls/s)", "createTask_threads", True,
      None, "createTask"),
     ("client-side cost per task(), transport answers at once (us)", "instant_task", False,
      None, 25),
     ("client-side cost per 2 KB createTask() (us)", "instant_createTask", False, None, 40),
 ]
-TRANSPORT_FREE = {"import", "buildUrl", "buildSignedUrl", "routingKey", "instant_task",
-                  "instant_createTask"}
 
 
 def table(b: Bench) -> str:
     r = b.results
     lines = []
-    head = ["workload", "taskcluster 113.2.0", "ours + requests", "ours (default: _http)",
-            "ratio (requests / _http)", "target", "met (requests / _http)"]
+    head = ["workload", "taskcluster 113.2.0", "ours", "ratio", "target", "met"]
     rows = []
     for label, key, higher, ratio_target, other in ROWS:
-        theirs = r.get((THEIRS, key), [])
-        ours = {OURS_REQ: r.get((OURS_REQ, key), []), OURS_HTTP: r.get((OURS_HTTP, key), [])}
-        if key in TRANSPORT_FREE:
-            ours[OURS_HTTP] = ours[OURS_HTTP] or ours[OURS_REQ]
-            ours[OURS_REQ] = []
-        ratios, met = [], []
-        for c in (OURS_REQ, OURS_HTTP):
-            if not ours[c]:
-                ratios.append("")
-                met.append("")
-                continue
-            ratio = (med(ours[c]) / med(theirs) if higher else med(theirs) / med(ours[c])) \
-                if theirs else None
-            ratios.append("x%.2f" % ratio if ratio else "")
-            if ratio_target:
-                met.append("yes" if ratio >= ratio_target else "NO")
-            elif isinstance(other, str):
-                met.append("yes" if med(ours[c]) >= med(r[(c, other)]) else "NO")
-            elif other is not None:
-                met.append("yes" if med(ours[c]) <= other else "NO")
-            else:
-                met.append("")
+        theirs, ours = r.get((THEIRS, key), []), r.get((OURS, key), [])
+        if not ours:
+            continue
+        ratio = (med(ours) / med(theirs) if higher else med(theirs) / med(ours)) \
+            if theirs else None
         if ratio_target:
-            target = ">= x%d" % ratio_target
+            target, met = ">= x%d" % ratio_target, "yes" if ratio and ratio >= ratio_target \
+                else "NO"
         elif isinstance(other, str):
             target = ">= sequential"
+            met = "yes" if med(ours) >= med(r[(OURS, other)]) else "NO"
         elif other is not None:
-            target = "<= %d us" % other
+            target, met = "<= %d us" % other, "yes" if med(ours) <= other else "NO"
         else:
-            target = "(information)"
-        rows.append([label, cell(theirs), cell(ours[OURS_REQ]) or "(same)",
-                     cell(ours[OURS_HTTP]), " / ".join(x or "-" for x in ratios), target,
-                     " / ".join(x or "-" for x in met)])
+            target, met = "(information)", ""
+        rows.append([label, cell(theirs), cell(ours), "x%.2f" % ratio if ratio else "", target,
+                     met])
 
     # peak memory after import, as the increase over bare Python
     bare = med(r[("bare", "rss")])
     t_inc = med(r[(THEIRS, "rss")]) - bare
-    o_inc = med(r[(OURS_REQ, "rss")]) - bare
+    o_inc = med(r[(OURS, "rss")]) - bare
     rows.insert(1, ["peak memory after import, MiB (bare python %.1f)" % bare,
-                    "%s (+%.1f)" % (cell(r[(THEIRS, "rss")]), t_inc), "(same)",
-                    "%s (+%.1f)" % (cell(r[(OURS_REQ, "rss")]), o_inc),
+                    "%s (+%.1f)" % (cell(r[(THEIRS, "rss")]), t_inc),
+                    "%s (+%.1f)" % (cell(r[(OURS, "rss")]), o_inc),
                     "+%.1f vs +%.1f MiB" % (o_inc, t_inc),
                     "increase <= half", "yes" if o_inc <= t_inc / 2 else "NO"])
     # connections per 1,000 calls
     for key, limit in (("task", 1), ("task_threads", 8), ("createTask", 1),
-                       ("createTask_threads", 8)):
+                       ("createTask_threads", 8), ("tls_task", 1), ("tls_task_threads", 8)):
         vals = []
-        ok = []
-        for c in (THEIRS, OURS_REQ, OURS_HTTP):
+        ok = ""
+        for c in (THEIRS, OURS):
             agg = b.extra.get(c, {}).get(key)
             per = agg["connections"] * 1000.0 / agg["calls"] if agg and agg["calls"] else None
             vals.append("%.2f (%d in %s calls)" % (per, agg["connections"], fmt(agg["calls"]))
                         if per is not None else "")
-            if c != THEIRS and per is not None:
-                ok.append("yes" if per <= limit else "NO")
-        rows.append(["new connections per 1,000 calls, warm: %s" % key.replace("_threads", ", 8 threads"),
-                     *vals, "", "<= %d" % limit, " / ".join(ok)])
+            if c == OURS and per is not None:
+                ok = "yes" if per <= limit else "NO"
+        if any(vals):
+            rows.append(["new connections per 1,000 calls, warm: %s"
+                         % key.replace("_threads", ", 8 threads").replace("tls_", "HTTPS "),
+                         *vals, "", "<= %d" % limit, ok])
 
     widths = [max(len(str(row[i])) for row in rows + [head]) for i in range(len(head))]
 
@@ -350,6 +360,8 @@ def table(b: Bench) -> str:
         ("http.client keep-alive loop, 8 threads (a connection each)", "http_client_threads"),
         ("requests.Session keep-alive loop, sequential", "requests"),
         ("requests.Session keep-alive loop, 8 threads sharing it", "requests_threads"),
+        ("requests.Session keep-alive loop over HTTPS", "requests_tls"),
+        ("requests.get over HTTPS, a new connection per call", "requests_tls_new"),
     ]
     w = max(len(label) for label, _ in refs)
     for label, key in refs:
@@ -368,8 +380,7 @@ def main() -> None:
     ap.add_argument("--import-runs", type=int, default=7)
     ap.add_argument("--json", help="also write the raw figures here")
     args = ap.parse_args()
-    pythons = {THEIRS: args.theirs_python, OURS_REQ: args.ours_python,
-               OURS_HTTP: args.ours_python}
+    pythons = {THEIRS: args.theirs_python, OURS: args.ours_python}
     b = Bench(args, pythons)
     started = time.time()
     try:
@@ -383,11 +394,11 @@ def main() -> None:
           % (platform.python_version(), platform.machine(), os.cpu_count() or 0,
              b.server_cpu, b.client_cpu, args.rounds, args.duration, args.import_runs,
              time.time() - started))
-    for client in (THEIRS, OURS_REQ, OURS_HTTP):
+    for client in (THEIRS, OURS):
         info = b.extra.get(client, {}).get("_client", {})
         print("  %-14s %s (%s)" % (client, info.get("dist"), info.get("file")))
-    print("  loopback server: %s, %d TCP connections accepted in all"
-          % (b.url, read_counter(b.counter)))
+    print("  loopback server: %s and %s, %d TCP connections accepted in all"
+          % (b.url, b.tls_url or "(no TLS)", read_counter(b.counter)))
     print()
     print(table(b))
     print()

@@ -9,8 +9,9 @@ its ceiling with a raw socket loop and prints it).
 
     python bench/server.py COUNTER_FILE [CPU]   # prints "PORT <n>", serves until stdin closes
 
-With ``BENCH_TLS_CERT`` and ``BENCH_TLS_KEY`` (PEM files) in the
-environment it speaks HTTPS instead.
+With ``BENCH_TLS_CERT`` and ``BENCH_TLS_KEY`` set (PEM files), it also
+serves the same answers over TLS on a second port and prints
+"PORT <n> TLSPORT <m>".
 """
 
 from __future__ import annotations
@@ -100,21 +101,19 @@ class _Protocol(asyncio.Protocol):
                 return
 
 
-def _tls_context():
-    cert = os.environ.get("BENCH_TLS_CERT")
-    if not cert:
-        return None
-    import ssl
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, os.environ["BENCH_TLS_KEY"])
-    return context
-
-
 async def _serve(counter: Counter, ready) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: _Protocol(counter), "127.0.0.1", 0,
-                                      backlog=1024, reuse_address=True, ssl=_tls_context())
-    ready(server.sockets[0].getsockname()[1])
+                                      backlog=1024, reuse_address=True)
+    tls_port = None
+    if os.environ.get("BENCH_TLS_CERT"):
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.environ["BENCH_TLS_CERT"], os.environ["BENCH_TLS_KEY"])
+        tls = await loop.create_server(lambda: _Protocol(counter), "127.0.0.1", 0,
+                                       backlog=1024, reuse_address=True, ssl=context)
+        tls_port = tls.sockets[0].getsockname()[1]
+    ready(server.sockets[0].getsockname()[1], tls_port)
     stop = asyncio.Event()
     # Serve until the parent closes our stdin (or dies).
     threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)),
@@ -128,8 +127,8 @@ def main() -> None:
     if len(sys.argv) > 2 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {int(sys.argv[2])})
 
-    def ready(port: int) -> None:
-        print("PORT %d" % port, flush=True)
+    def ready(port: int, tls_port) -> None:
+        print("PORT %d" % port + (" TLSPORT %d" % tls_port if tls_port else ""), flush=True)
 
     asyncio.run(_serve(counter, ready))
 

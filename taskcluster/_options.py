@@ -23,6 +23,9 @@ as the package's: a change takes effect at the next call.  :func:`resolve`
 checks options and returns :class:`Resolved`, the frozen form a call reads.
 Neither shows a secret in its ``repr`` or ``str``.  The caller's dicts are
 never modified.
+
+The two checks are off unless the option is true or, when it is not given,
+``TASKCLUSTER_VALIDATE_PAYLOADS=1`` / ``TASKCLUSTER_VALIDATE_RESPONSES=1``.
 """
 
 from __future__ import annotations
@@ -50,10 +53,13 @@ DEFAULTS: Mapping[str, Any] = {
     "maxDelay": 30,
     "signedUrlExpiration": 15 * 60,
     "maxResponseBytes": 64 * 2**20,
-    "validatePayloads": False,
-    "validateResponses": False,
+    # None: from TASKCLUSTER_VALIDATE_PAYLOADS / _RESPONSES, else off
+    "validatePayloads": None,
+    "validateResponses": None,
     "referencesDir": None,
 }
+_VALIDATE_ENV = {"validatePayloads": "TASKCLUSTER_VALIDATE_PAYLOADS",
+                 "validateResponses": "TASKCLUSTER_VALIDATE_RESPONSES"}
 
 # Keys the ``taskcluster`` package's clients carry in their options that mean
 # nothing here (``exchangePrefix`` comes from the reference): accepted, unused.
@@ -159,6 +165,14 @@ def _number(context, name, value, *, minimum=0.0, integer=False, allow_zero=True
     return int(value) if integer else value
 
 
+def _switch(context: str, name: str, value: Any) -> bool:
+    if value is None:
+        return os.environ.get(_VALIDATE_ENV[name], "") == "1"
+    if not isinstance(value, bool):
+        raise _error(context, name, "option %r must be True or False, not %r" % (name, value))
+    return value
+
+
 def check_root_url(context: str, root_url: Any) -> str:
     """The rootUrl without a trailing "/".  (URLs keep its case, as Node's
     ``buildUrl`` does; requests are sent with the host in lower case.)"""
@@ -254,15 +268,10 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
         ext=make_ext(certificate, scopes) if client_id else None,
         maxResponseBytes=_number(context, "maxResponseBytes", merged["maxResponseBytes"],
                                  integer=True, allow_zero=False),
-        validatePayloads=_flag(context, "validatePayloads", merged["validatePayloads"]),
-        validateResponses=_flag(context, "validateResponses", merged["validateResponses"]),
+        validatePayloads=_switch(context, "validatePayloads", merged["validatePayloads"]),
+        validateResponses=_switch(context, "validateResponses", merged["validateResponses"]),
     )
 
-
-def _flag(context: str, name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _error(context, name, "option %r must be True or False, not %r" % (name, value))
-    return value
 
 
 def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> dict:

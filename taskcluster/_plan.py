@@ -22,6 +22,7 @@ sleep::
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import json
 import logging
 import math
@@ -40,7 +41,7 @@ from .exceptions import (TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterInputError, TaskclusterResponseTooLarge,
                          TaskclusterRestFailure)
 
-__all__ = ["CallCore", "Call", "Step", "response_value", "with_query"]
+__all__ = ["CallCore", "Call", "Step", "response_value", "payload_json", "with_query"]
 
 log = logging.getLogger("taskcluster")
 
@@ -85,6 +86,24 @@ def _parse_json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:  # UnicodeDecodeError included
         return _NOT_JSON
+
+
+def _payload_default(value: Any) -> Any:
+    # As the package's dumpJson: datetimes and dates as its stringDate writes
+    # them, bytes decoded as UTF-8.  Anything else is refused by json.
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, _dt.date):
+        from ._dates import package_date
+        return package_date(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def payload_json(payload: Any) -> str:
+    """A request body: compact UTF-8 JSON as Node's client sends it, with
+    datetimes, dates and bytes converted as the package's ``dumpJson`` does."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                      default=_payload_default)
 
 
 def with_query(bound: BoundCall, **changes) -> BoundCall:
@@ -291,14 +310,16 @@ class CallCore:
     def _prepare(self, bound: BoundCall) -> Call:
         entry = bound.entry
         label = self._label(entry.name)
+        if bound.has_payload and self._options.validatePayloads:
+            # Before anything else is made of the call: an invalid payload
+            # is refused whatever else is wrong.
+            from . import _schemas
+            _schemas.check_input(entry, bound.payload, label)
         url = self._url(bound)
         body = None
         if bound.has_payload:
-            if self._resolved.validatePayloads:
-                from . import _schemas
-                _schemas.check_input(entry, bound.payload, label)
             try:
-                body = _hawk.compact_json(bound.payload).encode("utf-8")
+                body = payload_json(bound.payload).encode("utf-8")
             except (TypeError, ValueError, RecursionError) as e:
                 # RecursionError: nested deeper than json can encode.
                 raise TaskclusterInputError(

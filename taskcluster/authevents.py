@@ -1,5 +1,9 @@
-"""``taskcluster.authevents``, as the ``taskcluster`` package has it: the ``AuthEvents`` class."""
+"""``taskcluster.authevents``, as the ``taskcluster`` package has it: the ``AuthEvents`` class and the client helpers it exports."""
 
 from . import AuthEvents
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["AuthEvents"]
+_defaultConfig = config
+
+__all__ = ["AuthEvents", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

@@ -112,8 +112,9 @@ class ModuleApi:
                 break
         return merged
 
-    def client(self):
-        """The client a call would use now."""
+    def current(self):
+        """The client a call would use now.  (Not named ``client``: Auth has
+        an API method of that name, ``client.auth.client(clientId)``.)"""
         options = self.effective_options()
         cached = self._cached
         if cached is not None and cached[0] == options:
@@ -136,7 +137,7 @@ class ModuleApi:
         api = self
 
         def call(*args, **kwargs):
-            return getattr(api.client(), name)(*args, **kwargs)
+            return getattr(api.current(), name)(*args, **kwargs)
         target = getattr(cls, name)
         call.__name__ = name
         call.__doc__ = getattr(target, "__doc__", None)

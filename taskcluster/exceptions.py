@@ -149,10 +149,11 @@ class ObjectHashVerificationError(TaskclusterFailure):
 
 class TaskclusterInputError(TaskclusterFailure, ValueError):
     """A call was refused before sending: it names the method, the argument and
-    what was expected."""
+    what was expected.  A payload refused by its schema also carries ``path``
+    (the JSON path of the offending value) and ``rule`` (the schema keyword)."""
 
-    def __init__(self, message=None, *, method=None, argument=None):
-        TaskclusterFailure.__init__(self, message, method=method, argument=argument)
+    def __init__(self, message=None, *, method=None, argument=None, **detail):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument, **detail)
 
 
 class TaskclusterCredentialsError(TaskclusterInputError, TaskclusterAuthFailure):

@@ -1,5 +1,9 @@
-"""``taskcluster.github``, as the ``taskcluster`` package has it: the ``Github`` class."""
+"""``taskcluster.github``, as the ``taskcluster`` package has it: the ``Github`` class and the client helpers it exports."""
 
 from . import Github
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["Github"]
+_defaultConfig = config
+
+__all__ = ["Github", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

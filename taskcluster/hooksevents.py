@@ -1,5 +1,9 @@
-"""``taskcluster.hooksevents``, as the ``taskcluster`` package has it: the ``HooksEvents`` class."""
+"""``taskcluster.hooksevents``, as the ``taskcluster`` package has it: the ``HooksEvents`` class and the client helpers it exports."""
 
 from . import HooksEvents
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["HooksEvents"]
+_defaultConfig = config
+
+__all__ = ["HooksEvents", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

@@ -1,5 +1,9 @@
-"""``taskcluster.notifyevents``, as the ``taskcluster`` package has it: the ``NotifyEvents`` class."""
+"""``taskcluster.notifyevents``, as the ``taskcluster`` package has it: the ``NotifyEvents`` class and the client helpers it exports."""
 
 from . import NotifyEvents
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["NotifyEvents"]
+_defaultConfig = config
+
+__all__ = ["NotifyEvents", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

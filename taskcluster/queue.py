@@ -1,5 +1,9 @@
-"""``taskcluster.queue``, as the ``taskcluster`` package has it: the ``Queue`` class."""
+"""``taskcluster.queue``, as the ``taskcluster`` package has it: the ``Queue`` class and the client helpers it exports."""
 
 from . import Queue
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["Queue"]
+_defaultConfig = config
+
+__all__ = ["Queue", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

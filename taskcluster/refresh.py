@@ -5,8 +5,11 @@
 Reads ``<rootUrl>/references/manifest.json`` and each API and exchanges
 document it lists (logs and metrics references are skipped: a client does not
 need them), checks each, and writes them as ``<dest>/<service>/v1/<kind>.json``
-with a manifest listing what was written.  Nothing is written unless every
-document was fetched and checked.
+with a manifest listing what was written.  Then fetches the JSON schemas those
+documents name (``input``, ``output``, each exchange's ``schema``) and every
+schema their ``$ref``s reach, from ``<rootUrl>/schemas/...``, and writes them
+as ``<dest>/schemas/<service>/v1/<name>.json``.  Nothing is written unless
+every document was fetched and checked.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ import sys
 from typing import Callable, Dict, List, Optional
 from urllib.parse import urljoin
 
-__all__ = ["fetch_references", "write_references", "main"]
+__all__ = ["fetch_references", "fetch_schemas", "write_references", "write_schemas", "main"]
 
 _KINDS = ("api.json", "exchanges.json")
 # Where a document may be written: "<service>/<version>/<kind>.json", no more
 # (a manifest entry with "../" must not write outside --dest).
 _PATH = re.compile(r"^[A-Za-z0-9_-]+/v[0-9]+/(api|exchanges)\.json$")
+# Where a schema may be written, below <dest>/schemas/: "<service>/v1/<name>.json"
+# or "common/<name>.json", nothing that climbs out.
+_SCHEMA_PATH = re.compile(r"^[A-Za-z0-9_-]+(/v[0-9]+)?/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.json$")
 
 
 def _default_get(url: str):
@@ -63,6 +69,70 @@ def fetch_references(root_url: str, get: Optional[Callable[[str], dict]] = None)
     return docs
 
 
+def _schema_refs(schema, here: str):
+    """The schema paths ("queue/v1/task.json") that ``$ref``s in ``schema``
+    (a document at ``/schemas/<here>``) point to; fragment-only refs stay in
+    the document and refs off the deployment (json-schema.org) are skipped."""
+    found = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#") and "://" not in ref:
+                target = urljoin("/schemas/" + here, ref).split("#", 1)[0]
+                found.append(target[len("/schemas/"):] if target.startswith("/schemas/")
+                             else target)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def fetch_schemas(root_url: str, docs: Dict[str, dict],
+                  get: Optional[Callable[[str], dict]] = None) -> Dict[str, dict]:
+    """``{"<service>/v1/<name>.json": schema}`` for every schema the reference
+    documents ``docs`` name, and every schema their ``$ref``s reach.  Each
+    ``$id`` is written relative (``/schemas/queue/v1/task.json#``), as in
+    the source tree, whatever rootUrl the deployment serves it under."""
+    get = get or _default_get
+    root = root_url.rstrip("/") + "/"
+    pending = []
+    for doc in docs.values():
+        for e in doc["entries"]:
+            for key in ("input", "output", "schema"):
+                if isinstance(e.get(key), str):
+                    pending.append(urljoin("%s/" % doc["serviceName"], e[key]).split("#")[0])
+    schemas: Dict[str, dict] = {}
+    while pending:
+        path = pending.pop(0)
+        if path in schemas:
+            continue
+        if not _SCHEMA_PATH.match(path) or "/../" in "/" + path:
+            raise ValueError("a reference names the schema %r, which is not "
+                             "<service>/<version>/<name>.json" % path)
+        url = urljoin(root, "schemas/" + path)
+        schema = get(url)
+        if not isinstance(schema, dict):
+            raise ValueError("%s is not a JSON schema" % url)
+        schemas[path] = dict(schema, **{"$id": "/schemas/%s#" % path})
+        pending.extend(_schema_refs(schema, path))
+    return schemas
+
+
+def write_schemas(schemas: Dict[str, dict], dest: str) -> List[str]:
+    """Write ``schemas`` under ``<dest>/schemas``; returns the paths written."""
+    written = []
+    for path, schema in sorted(schemas.items()):
+        target = os.path.join(dest, "schemas", *path.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as fh:
+            json.dump(schema, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        written.append(target)
+    return written
+
+
 def write_references(docs: Dict[str, dict], dest: str) -> List[str]:
     """Write ``docs`` and a manifest under ``dest``; returns the paths written."""
     written = []
@@ -88,11 +158,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         docs = fetch_references(args.root_url)
+        schemas = fetch_schemas(args.root_url, docs)
     except Exception as e:  # a command line: say what failed, no traceback
         print("refresh failed: %s" % e, file=sys.stderr)
         return 1
     written = write_references(docs, args.dest)
-    print("wrote %d references to %s" % (len(written), args.dest))
+    write_schemas(schemas, args.dest)
+    print("wrote %d references and %d schemas to %s" % (len(written), len(schemas), args.dest))
     return 0
 
 

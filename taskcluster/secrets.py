@@ -1,5 +1,9 @@
-"""``taskcluster.secrets``, as the ``taskcluster`` package has it: the ``Secrets`` class."""
+"""``taskcluster.secrets``, as the ``taskcluster`` package has it: the ``Secrets`` class and the client helpers it exports."""
 
 from . import Secrets
+from .client import config, createApiClient, createSession, createTemporaryCredentials
 
-__all__ = ["Secrets"]
+_defaultConfig = config
+
+__all__ = ["Secrets", "_defaultConfig", "config", "createApiClient", "createSession",
+           "createTemporaryCredentials"]

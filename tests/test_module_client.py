@@ -169,7 +169,17 @@ def test_unknown_names_are_attribute_errors():
 
 def test_the_client_for_unchanged_options_is_reused(server):
     use(server)
-    first = client.queue.client()
-    assert client.queue.client() is first
+    first = client.queue.current()
+    assert client.queue.current() is first
     config["maxRetries"] = 1
-    assert client.queue.client() is not first
+    assert client.queue.current() is not first
+
+
+def test_auth_client_method_is_reachable_at_module_level(server):
+    # Auth has an API method named "client": ModuleApi's own helper must not shadow it.
+    client.auth.options["rootUrl"] = server.url
+    try:
+        client.auth.client("some-client")
+        assert server.requests[-1].target == "/api/auth/v1/clients/some-client"
+    finally:
+        client.auth.options.clear()

@@ -21,8 +21,12 @@ REPO_REFERENCES = Path(__file__).resolve().parents[1] / "references"
 
 
 def _bundle_from_repository() -> dict:
-    files = {"references/" + str(p.relative_to(REPO_REFERENCES)): json.loads(p.read_text("utf-8"))
-             for p in sorted(REPO_REFERENCES.rglob("*.json"))}
+    # references/schemas/<path> is what a deployment serves at /schemas/<path>
+    files = {}
+    for p in sorted(REPO_REFERENCES.rglob("*.json")):
+        name = str(p.relative_to(REPO_REFERENCES))
+        files[name if name.startswith("schemas/") else "references/" + name] = \
+            json.loads(p.read_text("utf-8"))
     manifest = files["references/manifest.json"]
     extra = []
     for ref in manifest["references"]:
@@ -64,18 +68,62 @@ def test_refresh_writes_the_repository_references(server, bundle, tmp_path, caps
     assert refresh.main(["--root-url", root_url, "--dest", str(tmp_path)]) == 0
     written = tree(tmp_path)
     expected = tree(REPO_REFERENCES)
-    assert len(expected) == 18               # 17 documents and the manifest
+    schemas = sorted(name for name in expected if name.startswith("schemas/"))
+    assert len(expected) - len(schemas) == 18   # 17 documents and the manifest
+    assert len(schemas) == 166                  # named by them, or reached by a $ref
     assert sorted(written) == sorted(expected)
     for name in expected:
         assert written[name] == expected[name], name
-    assert "wrote 17 references" in capsys.readouterr().out
-    # what was fetched: the manifest, then each API and exchanges document once;
-    # logs and metrics references are skipped
+    assert "wrote 17 references and 166 schemas" in capsys.readouterr().out
+    # what was fetched: the manifest, then each API and exchanges document once
+    # (logs and metrics references are skipped), then each schema once
     fetched = [r.path for r in server.requests]
     assert fetched[0] == "/references/manifest.json"
-    assert sorted(fetched[1:]) == sorted("/references/" + name for name in expected
-                                         if name != "manifest.json")
+    assert sorted(fetched[1:18]) == sorted("/references/" + name for name in expected
+                                           if name != "manifest.json" and name not in schemas)
+    assert sorted(fetched[18:]) == sorted("/" + name for name in schemas)
     assert all(r.method == "GET" for r in server.requests)
+
+
+def test_every_schema_a_reference_names_is_shipped():
+    for path in REPO_REFERENCES.glob("*/v1/*.json"):
+        doc = json.loads(path.read_text("utf-8"))
+        for e in doc["entries"]:
+            for key in ("input", "output", "schema"):
+                if e.get(key):
+                    shipped = REPO_REFERENCES / "schemas" / doc["serviceName"] / \
+                        e[key].split("#")[0]
+                    assert shipped.is_file(), (path, e["name"], key)
+
+
+def test_schema_ids_served_absolute_are_written_relative(server, bundle, tmp_path):
+    # A live deployment serves "$id": "<rootUrl>/schemas/..."; the tree keeps
+    # the source tree's relative form, the same for every deployment.
+    deploy(server, {name: dict(content, **{"$id": server.url + "/" + name + "#"})
+                    if name.startswith("schemas/") else content
+                    for name, content in bundle.items()})
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 0
+    assert tree(tmp_path) == tree(REPO_REFERENCES)
+
+
+def test_a_missing_schema_writes_nothing(server, bundle, tmp_path, capsys):
+    deploy(server, bundle)
+    server.serve("/schemas/queue/v1/task.json", Reply(404, {"code": "NotFound"}))
+    assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err.startswith("refresh failed:") and "404" in err
+
+
+def test_a_schema_ref_cannot_write_outside_dest(server, bundle, tmp_path, capsys):
+    deploy(server, bundle)
+    task = bundle["schemas/queue/v1/task.json"]
+    server.serve("/schemas/queue/v1/task.json", Reply(200, dict(
+        task, properties=dict(task["properties"], x={"$ref": "../../../escaped.json#"}))))
+    dest = tmp_path / "dest"
+    assert refresh.main(["--root-url", server.url, "--dest", str(dest)]) == 1
+    assert "escaped.json" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_repository_references_are_the_ones_the_package_loads():

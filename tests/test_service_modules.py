@@ -1,5 +1,6 @@
 """One module per service, as the taskcluster package has them
-(``from taskcluster.queue import Queue``): each re-exports the one class."""
+(``from taskcluster.queue import Queue``): each re-exports its class and the
+client helpers the package's generated modules export."""
 
 import importlib
 
@@ -26,11 +27,16 @@ def test_there_is_a_module_for_every_service():
 @pytest.mark.parametrize("module,cls", sorted(MODULES.items()))
 def test_module_exports_the_class_itself(module, cls):
     mod = importlib.import_module("taskcluster." + module)
-    assert mod.__all__ == [cls]
+    # The package's generated modules export these names beside the class.
+    assert mod.__all__ == [cls, "_defaultConfig", "config", "createApiClient", "createSession",
+                           "createTemporaryCredentials"]
     assert getattr(mod, cls) is getattr(taskcluster, cls)
     namespace = {}
     exec("from taskcluster.%s import *" % module, namespace)
     assert namespace[cls] is getattr(taskcluster, cls)
+    assert namespace["config"] is taskcluster.config is namespace["_defaultConfig"]
+    from taskcluster import client
+    assert namespace["createApiClient"] is client.createApiClient
 
 
 def test_a_module_gives_a_working_client():

@@ -1,0 +1,188 @@
+"""Known differences between this library and the ``taskcluster`` package
+(113.2.0), each with its reason.  ``nox -s compat`` fails on any difference
+not covered here, and on any entry here that covers nothing (the difference
+is gone: remove the entry).  The README's compatibility table is generated
+from this list (``python compat/run.py --table``).
+
+An entry covers the fields matching its globs (scenario name, field path as
+the diff prints it) where its check, if any, holds: keep checks narrow, so
+that an entry explains one difference and not whatever else lands there.
+An entry without ``what`` continues the one before it (one table row).
+"""
+
+from __future__ import annotations
+
+import json
+
+from judge import MISSING, Difference, Field
+
+__all__ = ["KNOWN"]
+
+ABSENT = "<absent>"
+# Methods that differ between the bundled references (release 106) and the
+# package's (113): removed Azure methods, new batch and webhook entries.
+RELEASE_DELTA = {"azureAccounts", "azureContainerSAS", "azureContainers", "azureTableSAS",
+                 "azureTables", "taskQueueCountsBatch", "taskclusterYmlUpdate"}
+# What the package says where it has nothing better (its message is
+# str(None) when an error body has no "message").
+PACKAGE_GENERIC = {"None", "Unknown Server Error", "Authentication Error",
+                   "Internal Server Error", "Failed to establish connection"}
+
+
+def _message_kept(f: Field) -> bool:
+    """Same class, and our message holds the package's (or the package's is
+    a generic one)."""
+    return (f.sibling("class") == f.sibling("class", "theirs")
+            and isinstance(f.ours, str) and bool(f.ours)
+            and (f.theirs in f.ours or f.theirs in PACKAGE_GENERIC))
+
+
+def _input_error_catchable(f: Field) -> bool:
+    """We raise TaskclusterInputError where the package raises a class our
+    exception also is: ``except <the package's class>`` still catches it."""
+    theirs = f.sibling("class", "theirs")
+    bases = (f.sibling("taskcluster_bases") or []) + (f.sibling("builtin_bases") or [])
+    return f.sibling("class") == "TaskclusterInputError" and theirs in bases
+
+
+def _same_json(a, b) -> bool:
+    try:
+        return isinstance(a, str) and isinstance(b, str) and json.loads(a) == json.loads(b)
+    except ValueError:
+        return False
+
+
+def _field_added(f: Field) -> bool:
+    return f.theirs == ABSENT and f.ours is None
+
+
+def _parameters_extended(f: Field) -> bool:
+    """The package's parameters, in order, then only optional ones."""
+    ours, theirs = f.ours, f.theirs
+    if not (isinstance(ours, list) and isinstance(theirs, list)) or ours[:len(theirs)] != theirs:
+        return False
+    return all("=" in p or p.startswith("*") for p in ours[len(theirs):])
+
+
+def _release_delta(f: Field) -> bool:
+    return (isinstance(f.ours, list) and isinstance(f.theirs, list)
+            and set(f.ours) ^ set(f.theirs) <= RELEASE_DELTA)
+
+
+def _milliseconds_kept(f: Field) -> bool:
+    return isinstance(f.ours, int) and isinstance(f.theirs, int) and f.ours // 1000 * 1000 == f.theirs
+
+
+def _refused_instead(f: Field) -> bool:
+    """We raised TaskclusterInputError (and sent nothing) where the package
+    returned a value (after sending)."""
+    if f.parts[0] == "requests":
+        raised, sent_nothing = f.ours_all.get("result", {}).get("raised"), f.ours == MISSING
+    elif f.parts[-1] in ("raised", "value"):
+        raised, sent_nothing = f.sibling("raised"), True
+    else:
+        return False
+    return sent_nothing and isinstance(raised, dict) and \
+        raised.get("class") == "TaskclusterInputError"
+
+
+KNOWN = [
+    Difference(
+        "*", "*raised.str",
+        "Error messages name the method, the URL, the status and the error code",
+        "Ours say what was called and what came back; each holds the package's text "
+        "(or replaces its generic one, such as `None` for a body without a message).",
+        _message_kept),
+    Difference(
+        "*", "*raised.*",
+        "Bad input raises `TaskclusterInputError`, with a message naming the method and "
+        "argument",
+        "It subclasses the class the package raises there (`TaskclusterFailure`, or "
+        "`ValueError` for `fromNow`), so `except` clauses written for the package still "
+        "catch it.",
+        _input_error_catchable),
+    Difference(
+        "call_undeclared_query_key", "*",
+        "Bad input refused before sending where the package sends: an undeclared query key, "
+        "a clientId without an accessToken, a string where `scopeMatch` wants lists",
+        "Stricter checks that catch real mistakes (a misspelt query key is silently ignored "
+        "by the service; half a credential sends an unauthenticated call).",
+        _refused_instead),
+    Difference("auth_client_id_only", "*", check=_refused_instead),
+    Difference("util_scopeMatch", "*", check=_refused_instead),
+    Difference(
+        "*", "*.status_code", "Every exception has `status_code` and `body` (None where they "
+        "do not apply)", "A handler of `TaskclusterFailure` reads them without `hasattr`.",
+        _field_added),
+    Difference("*", "*.body", check=_field_added),
+    Difference(
+        "names_*", "*.parameters",
+        "Some helpers take more optional arguments (`fromNowJSON(offset, dateObj=None)`; "
+        "`createTemporaryCredentials(..., seed=...)` and the like)",
+        "To pin time and randomness (the Node cross-check does); every call written for the "
+        "package means the same.", _parameters_extended),
+    Difference(
+        "class_*", "result.method.parameters.*",
+        "API methods have their real signatures (`task(self, taskId, *, params=None)`) "
+        "instead of `(*args, **kwargs)`",
+        "`help()` and editors show the arguments; every calling form of the package is still "
+        "accepted (the `call_*` scenarios).",
+        lambda f: f.theirs == ["self", "*args", "**kwargs"]),
+    Difference(
+        "class_*", "result.*", "Methods of the bundled release 106, not 113: no "
+        "`Queue.taskQueueCountsBatch`, `GithubEvents.taskclusterYmlUpdate`; the Azure methods "
+        "`Auth` dropped in 113 are kept",
+        "The bundled references are release 106; a deployment's own references can replace "
+        "them.", _release_delta),
+    Difference(
+        "util_fromNowJSON", "result.value.pattern",
+        "`fromNowJSON` writes milliseconds (`...T05:06:07.891Z`), not microseconds",
+        "The Node client writes dates that way, and it is this project's oracle.",
+        lambda f: f.ours == "9999-99-99T99:99:99.999Z"),
+    Difference(
+        "cred_temporary_*", "*certificate.*",
+        "Temporary credentials keep the milliseconds of `start` and `expiry`",
+        "As the Node client does (byte-identical certificates for the same seed); the package "
+        "truncates to the second.", _milliseconds_kept),
+    Difference(
+        "*", "requests[*].authorization.*",
+        "The Hawk header is the Node client's: no `hash` attribute, and no `ext` when there "
+        "is nothing to put in it", "The services accept both; ours is checked byte for byte "
+        "against the Node client.",
+        lambda f: (f.path.endswith(".attributes") and set(f.theirs) - set(f.ours) <= {"ext", "hash"}
+                   and set(f.ours) <= set(f.theirs))
+        or (f.path.endswith(".ext") and f.ours is None and f.theirs == {})),
+    Difference(
+        "url_buildSignedUrl*", "*bewit.ext",
+        "A bewit carries an empty `ext` where the package encodes `{}`",
+        "As the Node client's bewits (checked byte for byte); the services accept both.",
+        lambda f: f.ours == "" and f.theirs == {}),
+    Difference(
+        "opt_config_defaults", "result.*",
+        "`taskcluster.client.config` also holds this library's extra options (`timeout`, "
+        "`delayFactor`, `randomizationFactor`, `maxDelay`, `authorizedScopes`)",
+        "Their defaults, so that setting them once applies to every client.",
+        lambda f: f.theirs == MISSING),
+    Difference("names_client_module", "result.config.value.*",
+               check=lambda f: f.theirs == MISSING),
+    Difference(
+        "*", "requests[*].body",
+        "Request bodies carry non-ASCII characters as UTF-8, not `\\u` escapes",
+        "Compact UTF-8 JSON, as the Node client sends; the same JSON value.",
+        lambda f: _same_json(f.ours, f.theirs) and f.ours != f.theirs),
+    Difference(
+        "names_client_module", "result.top_config_is_client_config",
+        "`taskcluster.config` is `taskcluster.client.config`",
+        "The package has only `taskcluster.client.config`; both names reach the same dict here.",
+        lambda f: f.ours is True and f.theirs is False),
+    Difference(
+        "opt_caller_dicts_after_construction", "result.credentials.*",
+        "The caller's options dict is left as it was given",
+        "The package encodes the credentials in it to bytes; a caller has no use for that.",
+        lambda f: f.theirs == {"type": "bytes", "value": f.ours}),
+    Difference(
+        "exch_*", "*.routingKeyReference",
+        "A routing-key binding also carries `routingKeyReference`",
+        "As the Node client's bindings do; the `exchange` and `routingKeyPattern` keys are "
+        "the package's.", lambda f: f.theirs == MISSING),
+]

@@ -1,0 +1,45 @@
+"""``references refresh``: what ``taskcluster-refresh-references`` does,
+under the command line (the work is in :mod:`taskcluster.refresh`)."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import CliError, state
+
+__all__ = ["references"]
+
+
+@click.group()
+def references():
+    """The API references this client is built from."""
+
+
+@references.command()
+@click.option("--root-url", metavar="URL",
+              help="The deployment to read them from (default: the global --root-url "
+                   "or $TASKCLUSTER_ROOT_URL).")
+@click.option("--dest", default="references", show_default=True, type=click.Path(),
+              help="The directory to write them to.")
+def refresh(root_url, dest):
+    """Fetch every API and exchanges reference a deployment lists and the JSON
+    schemas they name, check them, and write them with a new manifest
+    (nothing is written unless all were fetched and checked)."""
+    from taskcluster.refresh import (fetch_references, fetch_schemas, write_references,
+                                     write_schemas)
+    root = root_url or state.root_url
+    if not root:
+        raise CliError("references refresh: give --root-url (or set TASKCLUSTER_ROOT_URL)")
+    try:
+        docs = fetch_references(root)
+        schemas = fetch_schemas(root, docs)
+    except Exception as e:  # any failure to fetch or check: one line, exit 1
+        raise CliError("references refresh: %s" % e, exit_code=1) from None
+    try:
+        written = write_references(docs, dest)
+        write_schemas(schemas, dest)
+    except OSError as e:
+        raise CliError("references refresh: cannot write to %s: %s" % (dest, e.strerror),
+                       exit_code=1) from None
+    click.echo("wrote %d references and %d schemas to %s" % (len(written), len(schemas), dest),
+               err=True)

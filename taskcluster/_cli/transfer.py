@@ -1,0 +1,161 @@
+"""``download artifact|object|index`` and ``upload object``: the transfer
+helpers (:mod:`taskcluster.download`, :mod:`taskcluster.upload`) with a
+progress bar on a terminal and none in a pipe."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+
+import click
+
+from ._common import CliError, client, emit_json, now, offset_seconds
+
+__all__ = ["download", "upload"]
+
+
+def _helpers(module: str):
+    try:
+        return importlib.import_module("taskcluster." + module)
+    except ImportError:
+        raise CliError("this installation has no taskcluster.%s module (the transfer "
+                       "helpers); install a release that has it" % module, exit_code=1) from None
+
+
+class _Progress:
+    """A ``progress(done, total)`` callback drawing click's bar on stderr."""
+
+    def __init__(self, label: str):
+        self.label, self.bar, self.shown = label, None, 0
+
+    def __call__(self, done: int, total) -> None:
+        if self.bar is None:
+            if not total:
+                return  # size unknown: nothing to draw against
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_percent=True, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _transfer(call, label: str, **kwargs):
+    """``call(**kwargs)``, with a progress bar if stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return call(**kwargs)
+    progress = _Progress(label)
+    try:
+        return call(progress=progress, **kwargs)
+    finally:
+        progress.close()
+
+
+def _to_output(output: str, default_name: str, fetch) -> None:
+    """Run ``fetch(file)`` into ``output`` (``-``: stdout).  The helpers
+    rewind the file to retry, so stdout gets a temporary file's copy."""
+    if output == "-":
+        with tempfile.TemporaryFile() as fh:
+            fetch(fh)
+            fh.seek(0)
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.flush()
+        return
+    path = output or os.path.basename(default_name.rstrip("/")) or "download"
+    try:
+        fh = open(path, "wb")
+    except OSError as e:
+        raise CliError("cannot write %s: %s" % (path, e.strerror)) from None
+    with fh:
+        fetch(fh)
+    click.echo("wrote %s" % path, err=True)
+
+
+_OUTPUT = click.option("-o", "--output", metavar="FILE",
+                       help="Where to write (default: the name's last part; - for stdout).")
+
+
+@click.group()
+def download():
+    """Download an artifact, an object, or an indexed task's artifact."""
+
+
+def _artifact(queue, task_id, name, run_id, output):
+    helpers = _helpers("download")
+
+    def fetch(fh):
+        _transfer(helpers.downloadArtifactToFile, name, file=fh, taskId=task_id, runId=run_id,
+                  name=name, queueService=queue)
+    _to_output(output, name, fetch)
+
+
+@download.command()
+@click.argument("task_id", metavar="TASKID")
+@click.argument("name", metavar="NAME")
+@click.option("--run", "run_id", type=int, help="A run of the task (default: the latest).")
+@_OUTPUT
+def artifact(task_id, name, run_id, output):
+    """Download the artifact NAME of a task (e.g. public/build/target.tar.gz)."""
+    with client("Queue") as queue:
+        _artifact(queue, task_id, name, run_id, output)
+
+
+@download.command("index")
+@click.argument("index_path", metavar="INDEXPATH")
+@click.argument("name", metavar="NAME")
+@_OUTPUT
+def index_artifact(index_path, name, output):
+    """Download the artifact NAME of the task indexed at INDEXPATH."""
+    with client("Index") as index:
+        task_id = index.findTask(index_path)["taskId"]
+    with client("Queue") as queue:
+        _artifact(queue, task_id, name, None, output)
+
+
+@download.command("object")
+@click.argument("name", metavar="NAME")
+@_OUTPUT
+def download_object(name, output):
+    """Download the object NAME from the object service."""
+    helpers = _helpers("download")
+    with client("Object") as objects:
+        _to_output(output, name, lambda fh: _transfer(
+            helpers.downloadToFile, name, file=fh, name=name, objectService=objects))
+
+
+@click.group()
+def upload():
+    """Upload to the object service."""
+
+
+@upload.command("object")
+@click.argument("name", metavar="NAME")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--project-id", required=True, help="The project the object belongs to.")
+@click.option("--content-type", help="Its content type (default: guessed from FILE's name).")
+@click.option("--expires", default="1 year", show_default=True, metavar="DURATION",
+              help="How long the object is kept.")
+def upload_object(name, path, project_id, content_type, expires):
+    """Upload FILE as the object NAME; prints {"name", "uploadId"}."""
+    import datetime as dt
+    import mimetypes
+
+    from taskcluster import _slugid
+    helpers = _helpers("upload")
+    seconds = offset_seconds(expires, "--expires")
+    if seconds <= 0:
+        raise CliError("upload object: --expires must be a positive duration, not %r" % expires)
+    content_type = content_type or mimetypes.guess_type(path)[0] or "application/octet-stream"
+    upload_id = _slugid.nice()
+    with client("Object") as objects, open(path, "rb") as fh:
+        _transfer(helpers.uploadFromFile, name, projectId=project_id, name=name,
+                  contentType=content_type,
+                  expires=dt.datetime.fromtimestamp(now() + seconds, dt.timezone.utc),
+                  uploadId=upload_id, file=fh, objectService=objects)
+    emit_json({"name": name, "uploadId": upload_id})

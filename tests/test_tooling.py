@@ -1,0 +1,49 @@
+"""The project's tooling as a newcomer meets it: ``nox -l`` describes every
+session in one line, and the README's quick start is what CI runs."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _sessions():
+    with open(os.path.join(ROOT, "noxfile.py"), encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(
+                "nox.session" in ast.unparse(d) for d in node.decorator_list):
+            yield node.name, ast.get_docstring(node)
+
+
+def test_every_nox_session_has_a_one_line_description():
+    """``nox -l`` shows the first line of each session's docstring: a whole
+    sentence that fits on a terminal line beside the name."""
+    sessions = dict(_sessions())
+    assert {"tests", "lint", "conformance", "bench"} <= set(sessions)
+    for name, doc in sessions.items():
+        assert doc, "session %r has no docstring" % name
+        first = doc.splitlines()[0]
+        assert first.endswith("."), (name, first)
+        assert len("* %s -> %s" % (name, first)) <= 100, (name, first)
+
+
+def test_ci_runs_the_readme_quick_start():
+    """.ci/run extracts the quick start's commands from the README; here, the
+    same extraction, by the same sed expression, gives the README's lines."""
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
+        script = fh.read()
+    expression = re.search(r"quick_start=\$\(sed -n '([^']+)' README\.md\)", script).group(1)
+    extracted = subprocess.run(["sed", "-n", expression, "README.md"], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.splitlines()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert extracted == block
+    assert all(line.startswith("python3 dev.py -s ") for line in block)
+    assert 'bash -euxo pipefail -c "$quick_start"' in script
