@@ -28,9 +28,11 @@ from ._transport import Response, TransportError, declared_length, too_large
 __all__ = ["AiohttpTransport"]
 
 _PIECE = 65536
-# aiohttp labels a POST without a body application/octet-stream; Node's
-# client (and the sync one) send no Content-Type without a payload.
+# aiohttp labels a POST, PUT or PATCH without a body application/octet-stream;
+# Node's client (and the sync one) send no Content-Type without a payload.
+# Asked per request, only then: skipping costs aiohttp a header copy a request.
 _SKIP = ("Content-Type",)
+_BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
 
 class AiohttpTransport:
@@ -48,7 +50,7 @@ class AiohttpTransport:
         self._timeouts: Dict[float, Any] = {}
         if session is None:
             # Made inside the running loop (aiohttp binds a session to it).
-            session = aiohttp.ClientSession(trust_env=False, skip_auto_headers=_SKIP)
+            session = aiohttp.ClientSession(trust_env=False)
             if hasattr(session, "_retry_connection"):
                 # aiohttp (3.10+) silently sends an idempotent request again,
                 # with the same headers, when a pooled connection drops: the
@@ -78,8 +80,6 @@ class AiohttpTransport:
                     netrc = helpers.basicauth_from_netrc(helpers.netrc_from_env(), target.host)
                 except (LookupError, TypeError, ValueError):
                     pass
-            else:
-                kwargs["skip_auto_headers"] = _SKIP
             settings = self._by_origin[origin] = (kwargs, netrc)
         return settings
 
@@ -94,6 +94,8 @@ class AiohttpTransport:
         kwargs, netrc = self._settings(url)
         if netrc is not None and "Authorization" not in headers:
             kwargs = dict(kwargs, auth=netrc)
+        if body is None and method in _BODY_METHODS:
+            kwargs = dict(kwargs, skip_auto_headers=_SKIP)
         response = None
         try:
             response = await self.session.request(
