@@ -79,10 +79,19 @@ class AsyncBaseClient(CallCore):
         # is read per origin, so a changed rootUrl needs no new session.
         pass
 
-    def _get_transport(self):
+    async def _get_transport(self):
         transport = self._transport
+        ended = getattr(transport, "loop_ended", None)  # an injected one may not say
+        if ended is not None and ended():
+            # Made in an event loop that has ended (``asyncio.run(q.task(x))``
+            # twice): its session cannot serve this loop.  Closing it marks it
+            # closed (aiohttp warns of it otherwise); its connections died with
+            # their loop.
+            self._transport = None
+            await transport.close()
+            transport = self._transport   # another call may have made one meanwhile
         if transport is None:
-            # No lock: nothing awaits between the test and the assignment.
+            # No lock: nothing awaits between this test and the assignment.
             from ._aiotransport import AiohttpTransport
             transport = self._transport = AiohttpTransport(self._session)
         return transport
@@ -112,7 +121,7 @@ class AsyncBaseClient(CallCore):
         call = self._prepare(bound)
         limit = self._resolved.maxResponseBytes
         timeout = self._resolved.timeout
-        transport = self._get_transport()
+        transport = await self._get_transport()
         attempt = 0
         while True:
             attempt += 1

@@ -20,6 +20,7 @@ The async twin of ``_transport``: one ``aiohttp.ClientSession`` per client
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Any, Dict, Mapping, Optional, Tuple
 
@@ -60,6 +61,14 @@ class AiohttpTransport:
                 # turns it off the same way.)
                 session._retry_connection = False
         self.session = session
+        self._loop = asyncio.get_running_loop()   # made on a call: in its loop
+
+    def loop_ended(self) -> bool:
+        """True when the loop this session of its own was made in has been
+        closed, or another one runs now."""
+        if not self._owned:
+            return False  # the caller's session, the caller's loop
+        return self._loop.is_closed() or self._loop is not asyncio.get_running_loop()
 
     def _settings(self, url: str) -> Tuple[dict, Any]:
         """What every request to ``url``'s origin is sent with, computed once."""

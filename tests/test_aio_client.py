@@ -345,3 +345,23 @@ def test_the_first_async_call_imports_aiohttp(server):
         "asyncio.run(main())\n" % server.url + HEAVY)
     assert out == [str({"method": "GET", "target": "/api/queue/v1/ping"}),
                    "['aiohttp', 'yarl']"]
+
+
+def test_a_client_serves_one_event_loop_after_another(server):
+    # asyncio.run(queue.task(x)) twice, as scripts written for the package do
+    # (its clients open a session per call): the session made in the first
+    # loop is closed, and a new one serves the second.
+    queue = taskcluster.aio.Queue({"rootUrl": server.url})
+    # The first loop's last answer closes its connection: nothing is left
+    # pooled in a loop that ends.
+    server.plan(Reply(200, {"first": True}, headers={"Connection": "close"}))
+    assert asyncio.run(queue.task("abc")) == {"first": True}
+    first = queue.session
+
+    async def second():
+        answers = await asyncio.gather(queue.task("def"), queue.task("ghi"))
+        await queue.close()
+        return answers
+    assert asyncio.run(second()) == [{"method": "GET", "target": "/api/queue/v1/task/" + t}
+                                     for t in ("def", "ghi")]
+    assert first.closed and queue.session is None
