@@ -84,16 +84,17 @@ class AsyncBaseClient(CallCore):
         ended = getattr(transport, "loop_ended", None)  # an injected one may not say
         if ended is not None and ended():
             # Made in an event loop that has ended (``asyncio.run(q.task(x))``
-            # twice): its session cannot serve this loop.  Closing it marks it
-            # closed (aiohttp warns of it otherwise); its connections died with
-            # their loop.
+            # twice): its session, closed as that loop ended, cannot serve
+            # this one.
             self._transport = None
             await transport.close()
             transport = self._transport   # another call may have made one meanwhile
         if transport is None:
-            # No lock: nothing awaits between this test and the assignment.
+            # No lock: nothing awaits between this test and the assignment
+            # (close_with_loop awaits nothing that yields to the loop).
             from ._aiotransport import AiohttpTransport
             transport = self._transport = AiohttpTransport(self._session)
+            await transport.close_with_loop()
         return transport
 
     # -- calls -----------------------------------------------------------------

@@ -62,6 +62,22 @@ class AiohttpTransport:
                 session._retry_connection = False
         self.session = session
         self._loop = asyncio.get_running_loop()   # made on a call: in its loop
+        self._guard = None
+
+    async def close_with_loop(self) -> None:
+        """Have the loop close the session this transport made when the loop
+        ends (``asyncio.run`` closes every async generator still open before
+        it closes the loop) or when the transport is dropped: a client that
+        was never closed leaves no open session or connection behind."""
+        if self._owned and self._guard is None:
+            self._guard = self._until_closed()
+            await self._guard.__anext__()
+
+    async def _until_closed(self):
+        try:
+            yield
+        finally:
+            await self.session.close()
 
     def loop_ended(self) -> bool:
         """True when the loop this session of its own was made in has been
@@ -156,7 +172,10 @@ class AiohttpTransport:
         return None
 
     async def close(self) -> None:
-        if self._owned:
+        guard, self._guard = self._guard, None
+        if guard is not None and not self._loop.is_closed():
+            await guard.aclose()        # closes the session
+        elif self._owned:
             await self.session.close()
 
 

@@ -5,6 +5,7 @@ open), aioresponses intercepting calls, and a cheap import."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import inspect
 import json
@@ -17,6 +18,7 @@ import pytest
 from aioresponses import aioresponses
 from hawkcheck import verify_header, verify_request
 from loopback import Reply
+from wire import client_sockets
 
 import taskcluster
 import taskcluster.aio
@@ -24,6 +26,7 @@ from taskcluster import TaskclusterInputError, TaskclusterRestFailure
 from taskcluster._services import SERVICES
 
 CREDS = {"clientId": "aio-tester", "accessToken": "aio-token"}
+TASK = "/api/queue/v1/task/abc"
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(taskcluster.__file__))
 
 
@@ -350,18 +353,34 @@ def test_the_first_async_call_imports_aiohttp(server):
 def test_a_client_serves_one_event_loop_after_another(server):
     # asyncio.run(queue.task(x)) twice, as scripts written for the package do
     # (its clients open a session per call): the session made in the first
-    # loop is closed, and a new one serves the second.
+    # loop is closed as that loop ends, and a new one serves the second.
     queue = taskcluster.aio.Queue({"rootUrl": server.url})
-    # The first loop's last answer closes its connection: nothing is left
-    # pooled in a loop that ends.
-    server.plan(Reply(200, {"first": True}, headers={"Connection": "close"}))
-    assert asyncio.run(queue.task("abc")) == {"first": True}
+    assert asyncio.run(queue.task("abc")) == {"method": "GET", "target": TASK}
     first = queue.session
+    assert first.closed and client_sockets(server.port) == []
 
     async def second():
-        answers = await asyncio.gather(queue.task("def"), queue.task("ghi"))
-        await queue.close()
-        return answers
-    assert asyncio.run(second()) == [{"method": "GET", "target": "/api/queue/v1/task/" + t}
-                                     for t in ("def", "ghi")]
-    assert first.closed and queue.session is None
+        return await asyncio.gather(queue.task("abc"), queue.task("abc"))
+    assert asyncio.run(second()) == [{"method": "GET", "target": TASK}] * 2
+    assert queue.session is not first and queue.session.closed
+    assert client_sockets(server.port) == []
+
+
+def test_a_client_never_closed_leaves_nothing_open(server):
+    # Warnings are errors here: an unclosed session, connector or socket
+    # would fail the test (aiohttp and asyncio warn of each).
+    async def main():
+        queue = taskcluster.aio.Queue({"rootUrl": server.url})
+        await queue.task("abc")
+        dropped = taskcluster.aio.Queue({"rootUrl": server.url})
+        await dropped.task("abc")
+        session = dropped.session
+        del dropped
+        gc.collect()
+        await asyncio.sleep(0.01)     # the loop closes what was dropped
+        assert session.closed
+        return queue
+    queue = asyncio.run(main())
+    assert queue.session.closed and client_sockets(server.port) == []
+    del queue
+    gc.collect()
