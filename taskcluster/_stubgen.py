@@ -437,11 +437,20 @@ def _client_module() -> str:
 
 
 def _aio_init() -> str:
+    # The names taskcluster.aio exports at run time: its classes, createSession,
+    # and the helpers and exceptions it re-exports, as the package's does.
+    import taskcluster
+    import taskcluster.aio as aio
+    from . import exceptions, utils
     classes = "".join("from .%s import %s as %s\n" % (module_name(c), c, c) for c in SERVICES)
+    errors = [n for n in aio.__all__ if n in exceptions.__all__]
+    helpers = [n for n in aio.__all__ if n in taskcluster._UTILS and hasattr(utils, n)]
     return (HEADER + '"""Async clients: each API method is a coroutine."""\n\n'
-            "from typing import Any\n\n" + classes +
+            "from typing import Any\n\n"
+            + "".join("from ..exceptions import %s as %s\n" % (n, n) for n in errors)
+            + "".join("from ..utils import %s as %s\n" % (n, n) for n in helpers) + classes +
             "\n__all__ = [\n%s]\n\n\n" % "".join("    %r,\n" % n for n in
-                                                 sorted(list(SERVICES) + ["createSession"])) +
+                                                 sorted(set(aio.__all__))) +
             "def createSession(*args: Any, **kwargs: Any) -> Any: ...\n")
 
 

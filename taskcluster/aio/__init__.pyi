@@ -3,6 +3,38 @@
 
 from typing import Any
 
+from ..exceptions import TaskclusterFailure as TaskclusterFailure
+from ..exceptions import TaskclusterInputError as TaskclusterInputError
+from ..exceptions import TaskclusterRestFailure as TaskclusterRestFailure
+from ..exceptions import TaskclusterAuthFailure as TaskclusterAuthFailure
+from ..exceptions import TaskclusterConnectionError as TaskclusterConnectionError
+from ..exceptions import TaskclusterTopicExchangeFailure as TaskclusterTopicExchangeFailure
+from ..exceptions import TaskclusterArtifactError as TaskclusterArtifactError
+from ..exceptions import ObjectHashVerificationError as ObjectHashVerificationError
+from ..exceptions import TaskclusterResponseTooLarge as TaskclusterResponseTooLarge
+from ..utils import optionsFromEnvironment as optionsFromEnvironment
+from ..utils import createTemporaryCredentials as createTemporaryCredentials
+from ..utils import slugId as slugId
+from ..utils import stableSlugId as stableSlugId
+from ..utils import fromNow as fromNow
+from ..utils import fromNowJSON as fromNowJSON
+from ..utils import stringDate as stringDate
+from ..utils import scopeMatch as scopeMatch
+from ..utils import scope_match as scope_match
+from ..utils import isExpired as isExpired
+from ..utils import dumpJson as dumpJson
+from ..utils import toStr as toStr
+from ..utils import makeB64UrlSafe as makeB64UrlSafe
+from ..utils import makeB64UrlUnsafe as makeB64UrlUnsafe
+from ..utils import encodeStringForB64Header as encodeStringForB64Header
+from ..utils import calculateSleepTime as calculateSleepTime
+from ..utils import makeHttpRequest as makeHttpRequest
+from ..utils import makeSingleHttpRequest as makeSingleHttpRequest
+from ..utils import putFile as putFile
+from ..utils import MAX_RETRIES as MAX_RETRIES
+from ..utils import DELAY_FACTOR as DELAY_FACTOR
+from ..utils import RANDOMIZATION_FACTOR as RANDOMIZATION_FACTOR
+from ..utils import MAX_DELAY as MAX_DELAY
 from .auth import Auth as Auth
 from .authevents import AuthEvents as AuthEvents
 from .github import Github as Github
@@ -24,22 +56,54 @@ from .workermanagerevents import WorkerManagerEvents as WorkerManagerEvents
 __all__ = [
     'Auth',
     'AuthEvents',
+    'DELAY_FACTOR',
     'Github',
     'GithubEvents',
     'Hooks',
     'HooksEvents',
     'Index',
+    'MAX_DELAY',
+    'MAX_RETRIES',
     'Notify',
     'NotifyEvents',
     'Object',
+    'ObjectHashVerificationError',
     'PurgeCache',
     'Queue',
     'QueueEvents',
+    'RANDOMIZATION_FACTOR',
     'Secrets',
+    'TaskclusterArtifactError',
+    'TaskclusterAuthFailure',
+    'TaskclusterConnectionError',
+    'TaskclusterFailure',
+    'TaskclusterInputError',
+    'TaskclusterResponseTooLarge',
+    'TaskclusterRestFailure',
+    'TaskclusterTopicExchangeFailure',
     'WebServer',
     'WorkerManager',
     'WorkerManagerEvents',
+    'calculateSleepTime',
     'createSession',
+    'createTemporaryCredentials',
+    'dumpJson',
+    'encodeStringForB64Header',
+    'fromNow',
+    'fromNowJSON',
+    'isExpired',
+    'makeB64UrlSafe',
+    'makeB64UrlUnsafe',
+    'makeHttpRequest',
+    'makeSingleHttpRequest',
+    'optionsFromEnvironment',
+    'putFile',
+    'scopeMatch',
+    'scope_match',
+    'slugId',
+    'stableSlugId',
+    'stringDate',
+    'toStr',
 ]
 
 
