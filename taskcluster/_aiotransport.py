@@ -7,8 +7,9 @@ The async twin of ``_transport``: one ``aiohttp.ClientSession`` per client
 
 - Each attempt is bounded as a whole by its timeout (``ClientTimeout(total=)``:
   connecting, sending and reading the body).
-- The body is read in bounded pieces, counted after decompression, and
-  refused past ``maxResponseBytes``.
+- The body is refused past ``maxResponseBytes``, counted after
+  decompression: read whole when its declared length is within the limit,
+  else in bounded pieces.
 - For a session of its own, the environment (proxies and ``NO_PROXY``,
   ``.netrc``) is read with aiohttp's own helpers, as ``trust_env=True``
   reads it, but once per origin: aiohttp's ``trust_env`` reads it again on
@@ -147,7 +148,8 @@ class AiohttpTransport:
         """The TransportError for an exception aiohttp raised, or None for
         one that is not a transport's (a cancelled task, a bug)."""
         aiohttp = self._aiohttp
-        if isinstance(e, (TimeoutError, aiohttp.ServerTimeoutError)):
+        # asyncio.TimeoutError is TimeoutError from Python 3.11 only.
+        if isinstance(e, (asyncio.TimeoutError, TimeoutError, aiohttp.ServerTimeoutError)):
             return TransportError("timed out: no complete answer within the %ss timeout (%s)"
                                   % (timeout, type(e).__name__), timeout=True)
         if isinstance(e, aiohttp.ClientConnectorCertificateError):
@@ -180,8 +182,9 @@ class AiohttpTransport:
 
 
 async def _read_limited(response, limit: int) -> bytes:
-    """Read the body whole, decompressed, in bounded pieces; refuse it past
-    ``limit`` bytes (memory stays bounded whatever the server sends)."""
+    """Read the body whole, decompressed, and refuse it past ``limit`` bytes:
+    memory stays bounded whatever the server sends (a huge body, an endless
+    stream, a decompression bomb)."""
     headers = response.headers
     declared = declared_length(headers)
     if declared is not None and "content-encoding" not in headers:
