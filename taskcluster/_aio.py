@@ -98,13 +98,17 @@ class AsyncBaseClient(CallCore):
         return transport
 
     # -- calls -----------------------------------------------------------------
-    async def _call(self, entry, args, kwargs):
+    def _call(self, entry, args, kwargs):
+        # Not itself a coroutine: it returns the one to await, one frame
+        # less for every resumption of a call in flight.
         bound, handler = self._bind_paginated(entry, args, kwargs)
         if handler is None:
-            return await self._send(bound)
+            return self._send(bound)
+        return self._paginate(bound, handler)
+
+    async def _paginate(self, bound, handler) -> None:
         async for page in self._pages(bound):
             await _maybe_await(handler(page))
-        return None
 
     async def _pages(self, bound) -> AsyncIterator[Any]:
         while bound is not None:
