@@ -16,6 +16,8 @@ default (200 echoing the request as JSON):
   Reset(after_headers=False)             close the connection abruptly
   Hang(seconds)                          hold the answer (client timeouts)
   Truncate(status=200)                   promise more body than is sent
+  Truncate(200, body=b"..", length=n,    send ``body`` under Content-Length n,
+           headers={...}, reset=False)   then close (or reset) the connection
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ class Hang:
 @dataclass
 class Truncate:
     status: int = 200
+    body: Optional[bytes] = None
+    length: Optional[int] = None
+    headers: Dict[str, str] = field(default_factory=dict)
+    reset: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,13 +113,21 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(action.seconds)
             action = Reply(200, {"late": True})
         if isinstance(action, Truncate):
+            body = b'{"partial": ' if action.body is None else action.body
             self.send_response(action.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "1000")
+            headers = action.headers or {"Content-Type": "application/json"}
+            for k, v in headers.items():
+                self.send_header(k, v)
+            length = action.length if action.length is not None else max(1000, 2 * len(body))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
-            self.wfile.write(b'{"partial": ')
+            self.wfile.write(body)
             self.wfile.flush()
             self.close_connection = True
+            if action.reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
             return
         if action is None:
             action = Reply(200, {"method": rec.method, "target": rec.target})
