@@ -103,7 +103,8 @@ def put(http, label: str, url: str, headers: dict, reader, length: int,
 
     try:
         response = http.put(url, data=_Body(label, reader, length, progress), headers=headers,
-                            timeout=(policy.timeout, policy.timeout), allow_redirects=False)
+                            timeout=(policy.timeout, policy.timeout), allow_redirects=False,
+                            stream=True)
     except requests.RequestException as e:
         raise _connection_failure(label, "PUT", url, e) from None
     with response:
