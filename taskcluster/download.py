@@ -24,6 +24,7 @@ import secrets
 from typing import Dict
 
 from . import _streaming, _transfer
+from ._hashing import ParallelHasher
 from ._transfer import (ACCEPTABLE_HASHES, ObjectHashVerificationError,
                         TaskclusterArtifactError, verifyHashes)
 from .exceptions import TaskclusterInputError
@@ -40,11 +41,13 @@ __all__ = [
 
 
 class HashingWriter:
-    """A writer that hashes what it writes to ``inner``."""
+    """A writer that hashes what it writes to ``inner``.  ``hasher`` (an
+    object with ``update`` and ``hashes()``) defaults to one hashing in the
+    calling thread."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, hasher=None):
         self.inner = inner
-        self._hasher = _transfer.Hasher()
+        self._hasher = _transfer.Hasher() if hasher is None else hasher
 
     def write(self, chunk) -> None:
         self.inner.write(chunk)
@@ -77,11 +80,13 @@ def download(*, name: str, maxRetries: int = 5, objectService, writerFactory,
             plan = _start(objectService, name)
             if plan.hashes is not None:
                 expected = plan.hashes
-        writer = HashingWriter(writerFactory())
-        contentType = _streaming.get(http, label, plan.url, writer, policy, progress,
-                                     plan.follow_redirects)
+        with ParallelHasher() as hasher:
+            writer = HashingWriter(writerFactory(), hasher)
+            contentType = _streaming.get(http, label, plan.url, writer, policy, progress,
+                                         plan.follow_redirects)
+            observed = hasher.hashes()
         # Not retried: the service's hashes and the storage disagree.
-        verifyHashes(writer.hashes(), expected)
+        verifyHashes(observed, expected)
         return contentType
 
     with _streaming.session() as http:

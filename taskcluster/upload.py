@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import _slugid, _streaming, _transfer
+from ._hashing import ParallelHasher
 from ._transfer import DATA_INLINE_MAX_SIZE
 from .exceptions import TaskclusterInputError
 from .reader_writer import BufferReader, FileReader
@@ -25,11 +26,13 @@ __all__ = ["upload", "uploadFromBuf", "uploadFromFile", "HashingReader",
 
 
 class HashingReader:
-    """A reader that hashes what it reads from ``inner``."""
+    """A reader that hashes what it reads from ``inner``.  ``hasher`` (an
+    object with ``update``, ``length`` and ``hashes()``) defaults to one
+    hashing in the calling thread."""
 
-    def __init__(self, inner):
+    def __init__(self, inner, hasher=None):
         self.inner = inner
-        self._hasher = _transfer.Hasher()
+        self._hasher = _transfer.Hasher() if hasher is None else hasher
 
     @property
     def bytes(self) -> int:
@@ -101,9 +104,11 @@ def upload(*, projectId: str, name: str, contentType: str, contentLength: int,
 
         def attempt(n):
             nonlocal hashing
-            hashing = HashingReader(readerFactory())
-            _streaming.put(http, label, method.url, headers, hashing, contentLength,
-                           policy, progress)
+            with ParallelHasher() as hasher:
+                reader = HashingReader(readerFactory(), hasher)
+                _streaming.put(http, label, method.url, headers, reader, contentLength,
+                               policy, progress)
+            hashing = reader
 
         with _streaming.session() as http:
             _streaming.attempts(policy, label, attempt)

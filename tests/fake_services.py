@@ -86,6 +86,8 @@ class FakeServices:
     def _answer(self, rec):
         path = rec.path
         body = json.loads(rec.body) if rec.body else None
+        if path.endswith("/v1/ping"):
+            return Reply(200, {"alive": True, "uptime": 1})
         if path.startswith(OBJECT):
             return self._object(rec.method, path[len(OBJECT):], body)
         if path.startswith(QUEUE):
