@@ -53,11 +53,13 @@ def bench(session: nox.Session) -> None:
     """This client beside the ``taskcluster`` package (113.2.0, in an environment
     of its own: both are imported as ``taskcluster``), against one loopback
     server on 127.0.0.1.  Prints a table; fails on nothing but errors.
-    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
+    ``nox -s bench -- --rounds 3`` passes options to bench/run.py (and to
+    bench/transfer.py: 256 MiB up and down through putUrl/getUrl on moto)."""
     import os
 
     root = os.path.dirname(os.path.abspath(__file__))
-    session.install(".")
+    # The test extra: the transfer rows run on moto, with the tests' fake services.
+    session.install(".[test]")
     theirs = os.path.join(os.path.abspath(session.create_tmp()), "taskcluster-113.2.0")
     python = os.path.join(theirs, "Scripts" if os.name == "nt" else "bin", "python")
     marker = os.path.join(theirs, ".installed")
@@ -71,3 +73,5 @@ def bench(session: nox.Session) -> None:
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "bench", "run.py"), "--theirs-python", python,
                     *session.posargs)
+        session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
+                    python, *session.posargs)

@@ -269,3 +269,13 @@ def test_location_of_a_real_303(services):
     assert response.status_code == 303
     location = download._location({"response": response})
     assert taskcluster._transfer.task_id_from_location(location) == TASK
+
+
+def test_the_package_names():
+    assert download.ACCEPTABLE_HASHES == {"sha256", "sha512"}
+    assert issubclass(download.ObjectHashVerificationError, TaskclusterFailure)
+    assert issubclass(download.TaskclusterArtifactError, TaskclusterFailure)
+    writer = download.HashingWriter(io.BytesIO())
+    writer.write(b"abc")
+    assert writer.hashes() == hashes_of(b"abc") and writer.inner.getvalue() == b"abc"
+    download.verifyHashes(hashes_of(b"abc"), hashes_of(b"abc"))

@@ -181,3 +181,29 @@ def test_upload_works_inside_a_running_event_loop(services, s3):
 
     asyncio.run(main())
     assert s3.get("objects/in-loop") == data
+
+
+def test_the_package_names_and_keywords():
+    import inspect
+
+    assert upload.DATA_INLINE_MAX_SIZE == 8192
+    params = inspect.signature(upload.upload).parameters
+    for name in ("projectId", "name", "contentType", "contentLength", "expires",
+                 "readerFactory", "maxRetries", "uploadId", "objectService", "progress"):
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name
+    assert params["maxRetries"].default == 5
+    hashing = upload.HashingReader(BufferReader(b"abc"))
+    assert bytes(hashing.read(10)) == b"abc" and hashing.bytes == 3
+    assert hashing.hashes(3) == hashes_of(b"abc")
+    with pytest.raises(TaskclusterInputError):
+        hashing.hashes(4)
+
+
+def test_importing_the_helpers_stays_cheap():
+    import subprocess
+    import sys
+
+    code = ("import sys, taskcluster.upload, taskcluster.download; "
+            "print(sorted(m for m in ('requests', 'urllib3', 'asyncio') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
