@@ -9,6 +9,7 @@ inside a running asyncio loop's thread alike.  Decisions come from
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Callable, Optional
 
@@ -126,7 +127,7 @@ def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progr
     except requests.RequestException as e:
         raise _connection_failure(label, "GET", url, e) from None
     with response:
-        if response.status_code >= 300 or response.status_code == 204:
+        if response.status_code >= 300:
             _status_failure(label, "GET", url, response)
         declared = response.headers.get("Content-Length")
         encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
@@ -159,10 +160,16 @@ def _connection_failure(label, method, url, exc) -> Exception:
                         requests.exceptions.InvalidSchema)):
         return TaskclusterFailure("%s: %s %s cannot be sent: %s" % (label, method, safe,
                                                                    type(exc).__name__))
-    # The exception's text may quote the presigned URL: name its type only.
     return Retry(TaskclusterConnectionError(
-        "%s: %s %s failed: %s" % (label, method, safe, type(exc).__name__),
+        "%s: %s %s failed: %s: %s" % (label, method, safe, type(exc).__name__, _detail(exc)),
         method=label, url=safe))
+
+
+def _detail(exc) -> str:
+    # requests quotes the URL it failed on, and a presigned URL's query is
+    # its signature: drop every query.
+    text = re.sub(r"\?[^\s'\")]*", "?...", str(exc))
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _status_failure(label, method, url, response) -> None:

@@ -70,6 +70,10 @@ def download(*, name: str, maxRetries: int = 5, objectService, writerFactory,
     label = "download"
     _check_factory(label, writerFactory)
     _streaming.check_progress(label, progress)
+    if not callable(getattr(objectService, "startDownload", None)):
+        raise TaskclusterInputError(
+            "%s: objectService must be a taskcluster Object client, not %s"
+            % (label, type(objectService).__name__), method=label, argument="objectService")
     policy = _transfer.RetryPolicy.of(objectService, maxRetries)
     plan = _start(objectService, name)
     expected = plan.hashes if plan.hashes is not None else _object_hashes(objectService, name)
@@ -158,11 +162,15 @@ def downloadArtifactFromIndex(*, indexPath: str, name: str, indexService, queueS
     _streaming.check_progress(label, progress)
     if queueService is None:
         from ._client import client_class
-        queueService = client_class("Queue")({
-            "rootUrl": indexService.options["rootUrl"],
-            "credentials": {k: v for k, v in indexService.options["credentials"].items()
-                            if v is not None},
-            "maxRetries": maxRetries})
+        options = indexService.options
+        with client_class("Queue")({
+                "rootUrl": options["rootUrl"], "maxRetries": maxRetries,
+                "credentials": {k: v for k, v in options["credentials"].items()
+                                if v is not None}}) as queueService:
+            return downloadArtifactFromIndex(
+                indexPath=indexPath, name=name, indexService=indexService,
+                queueService=queueService, maxRetries=maxRetries,
+                writerFactory=writerFactory, progress=progress)
     answer = indexService.findArtifactFromTask(indexPath, name)
     if isinstance(answer, dict) and "storageType" in answer:
         # Already the artifact's content description.
@@ -247,7 +255,7 @@ def _to_buf(helper, kwargs):
 
 def _to_file(label, file, helper, kwargs):
     if isinstance(file, (str, bytes, os.PathLike)):
-        return _to_path(os.fsdecode(file), helper, kwargs)
+        return _to_path(label, os.fsdecode(file), helper, kwargs)
     for needed in ("write", "seek", "truncate"):
         if not callable(getattr(file, needed, None)):
             raise TaskclusterInputError(
@@ -267,13 +275,18 @@ def _to_file(label, file, helper, kwargs):
         raise
 
 
-def _to_path(path, helper, kwargs):
+def _to_path(label, path, helper, kwargs):
     directory, base = os.path.split(os.path.abspath(path))
     # Beside the target (same file system: the rename is atomic), hidden,
     # created with the process's umask as the target would be.
     partial = os.path.join(directory, ".%s.%s.part" % (base, secrets.token_hex(4)))
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o666)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as e:
+        raise TaskclusterInputError(
+            "%s: cannot write beside %r: %s" % (label, path, e.strerror or e),
+            method=label, argument="file") from None
     try:
         with open(fd, "wb") as f:
             def writerFactory():

@@ -279,3 +279,26 @@ def test_the_package_names():
     writer.write(b"abc")
     assert writer.hashes() == hashes_of(b"abc") and writer.inner.getvalue() == b"abc"
     download.verifyHashes(hashes_of(b"abc"), hashes_of(b"abc"))
+
+
+def test_downloads_from_threads_at_once(services):
+    import concurrent.futures
+
+    blobs = {"t%d" % i: os.urandom(300_000 + i) for i in range(6)}
+    for name, data in blobs.items():
+        services.add_object(name, data)
+    obj = client("Object", services)
+
+    def fetch(name):
+        return bytes(download.downloadToBuf(name=name, objectService=obj)[0])
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        got = dict(zip(blobs, pool.map(fetch, blobs)))
+    assert got == blobs
+
+
+def test_unwritable_target_is_refused_before_sending(services, tmp_path):
+    with pytest.raises(TaskclusterInputError) as info:
+        download.downloadToFile(tmp_path / "no-such-dir" / "x", name="o",
+                                objectService=client("Object", services))
+    assert info.value.argument == "file" and services.server.requests == []

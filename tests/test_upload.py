@@ -8,7 +8,7 @@ import pytest
 
 import taskcluster
 from fake_services import FakeServices, hashes_of
-from loopback import Reply, Reset
+from loopback import Reply, Reset, closed_port
 from s3server import StorageProxy
 from taskcluster import upload
 from taskcluster.reader_writer import BufferReader
@@ -120,9 +120,17 @@ def test_expired_put_url_is_not_retried(faulty, proxy):
 
 def test_connection_failures_end_in_a_connection_error(faulty, proxy):
     proxy.plan(*[Reset()] * 2)
-    with pytest.raises(TaskclusterConnectionError):
+    with pytest.raises(TaskclusterConnectionError) as info:
         put_buf(faulty, "reset", b"x" * 9000, maxRetries=1)
     assert "reset" not in faulty.finished
+    assert "X-Amz" not in str(info.value)
+
+
+def test_storage_refusing_connections(server, s3):
+    services = FakeServices(server, s3, storage="http://127.0.0.1:%d" % closed_port())
+    with pytest.raises(TaskclusterConnectionError, match="PUT http://127.0.0.1") as info:
+        put_buf(services, "refused", b"x" * 9000, maxRetries=1)
+    assert "X-Amz" not in str(info.value) and "refused" not in services.finished
 
 
 @pytest.mark.parametrize("given", [99, 101])
