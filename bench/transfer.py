@@ -9,7 +9,8 @@
 process.  Each client runs in a fresh interpreter of its own, in rounds that
 alternate between clients: this library's sync helpers, the package's sync
 helpers, and a plain ``requests`` streaming copy of the same bytes to the same
-presigned URLs (no hashing, no service calls).  Prints MB/s (median of the
+presigned URLs (no hashing, no service calls), and that copy hashing the
+bytes (sha256 and sha512, in the copying thread) for what hashing costs.  Prints MB/s (median of the
 rounds, [min..max]) and the peak RSS increase of the client process during
 the transfer.  Nothing here fails on a timing.
 """
@@ -27,6 +28,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 OURS, THEIRS, PLAIN = "this library", "taskcluster 113.2.0", "plain requests"
+HASHED = "requests + sha256/512"
 
 # Run in the client's interpreter.  Data is made on the fly from one 1 MiB
 # block; the writer throws data away.  VmHWM (peak RSS) is read from
@@ -55,6 +57,9 @@ class Sink:
     def write(self, chunk):
         pass
 
+import hashlib
+HASHES = [hashlib.sha256(), hashlib.sha512()] if WHO == "hashed" else []
+
 class Body:
     def __len__(self):
         return N
@@ -64,10 +69,12 @@ class Body:
             c = r.read(1 << 20)
             if not c:
                 return
+            for h in HASHES:
+                h.update(c)
             yield c
 
 import requests
-if WHO != "plain":
+if WHO not in ("plain", "hashed"):
     import taskcluster, taskcluster.upload, taskcluster.download
     obj = taskcluster.Object({"rootUrl": ROOT_URL,
                               "credentials": {"clientId": "bench", "accessToken": "bench"}})
@@ -76,7 +83,7 @@ if WHO != "plain":
     obj.ping()  # the client's lazy set-up happens before the measure
 
 def run():
-    if WHO == "plain":
+    if WHO in ("plain", "hashed"):
         if MODE == "upload":
             r = requests.put(PUT_URL, data=Body())
             r.raise_for_status()
@@ -84,7 +91,8 @@ def run():
             with requests.get(GET_URL, stream=True) as r:
                 r.raise_for_status()
                 for chunk in r.iter_content(1 << 20):
-                    pass
+                    for h in HASHES:
+                        h.update(chunk)
     elif MODE == "upload":
         taskcluster.upload.upload(name="bench-up-%d" % os.getpid(), readerFactory=Reader, **kw)
     else:
@@ -114,7 +122,8 @@ def main(argv=None) -> int:
     from s3server import S3Server
 
     size = args.size_mib << 20
-    clients = {OURS: (sys.executable, "ours"), PLAIN: (sys.executable, "plain")}
+    clients = {OURS: (sys.executable, "ours"), PLAIN: (sys.executable, "plain"),
+               HASHED: (sys.executable, "hashed")}
     if args.theirs_python:
         clients[THEIRS] = (args.theirs_python, "theirs")
     results = {(who, mode): [] for who in clients for mode in ("upload", "download")}
