@@ -14,6 +14,9 @@ request decisions, e.g. fail the first attempt of some calls); then the
 default (200 echoing the request as JSON):
   Reply(status, body=..., headers=...)   body: bytes, str, or JSON-able
   Reset(after_headers=False)             close the connection abruptly
+  ResetDuringBody(after=n)               reset after reading n bytes of the
+                                         request's body (taken from the plan
+                                         before the body is read)
   Hang(seconds)                          hold the answer (client timeouts)
   Truncate(status=200)                   promise more body than is sent
   Truncate(200, body=b"..", length=n,    send ``body`` under Content-Length n,
@@ -44,6 +47,11 @@ class Reply:
 @dataclass
 class Reset:
     after_headers: bool = False
+
+
+@dataclass
+class ResetDuringBody:
+    after: int = 0
 
 
 @dataclass
@@ -88,6 +96,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
+        early = self.server.owner._take_early()
+        if early is not None:
+            self.rfile.read(min(length, early.after))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            self.server.owner._record(Recorded(self.command, self.path, headers, b""),
+                                      planned=False)
+            self._reset()
+            return
         body = self.rfile.read(length) if length else b""
         target = self.path
         if "://" in target:  # absolute-form (through a proxy): keep path+query
@@ -103,11 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "100")
                 self.end_headers()
                 self.wfile.flush()
-            # RST instead of FIN: the client sees a reset connection.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.connection.close()
+            self._reset()
             return
         if isinstance(action, Hang):
             time.sleep(action.seconds)
@@ -149,6 +161,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _reset(self):
+        # RST instead of FIN: the client sees a reset connection.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
@@ -211,9 +230,17 @@ class LoopbackServer:
         with self._lock:
             self._responder = fn
 
-    def _record(self, rec: Recorded) -> Optional[Any]:
+    def _take_early(self) -> Optional[ResetDuringBody]:
+        with self._lock:
+            if self._plan and isinstance(self._plan[0], ResetDuringBody):
+                return self._plan.popleft()
+            return None
+
+    def _record(self, rec: Recorded, planned: bool = True) -> Optional[Any]:
         with self._lock:
             self.requests.append(rec)
+            if not planned:
+                return None
             if self._plan:
                 return self._plan.popleft()
             action = self._routes.get(rec.path)

@@ -122,6 +122,18 @@ def test_get_faults_are_retried_into_a_fresh_writer(faulty, proxy, tmp_path, fau
     assert len(proxy.server.requests) == 3
 
 
+def test_gzip_encoded_body_is_decoded_then_verified(faulty, proxy):
+    import gzip
+
+    data = b"compressible " * 50_000
+    faulty.add_object("o", data, "text/plain")
+    proxy.plan(Reply(200, gzip.compress(data), {"Content-Encoding": "gzip",
+                                                "Content-Type": "text/plain"}))
+    buf, contentType = download.downloadToBuf(name="o", objectService=client("Object", faulty))
+    assert bytes(buf) == data and contentType == "text/plain"
+    assert len(proxy.server.requests) == 1
+
+
 def test_body_cut_short_every_time_fails_and_leaves_nothing(faulty, proxy, tmp_path):
     faulty.add_object("o", os.urandom(5000))
     proxy.plan(*[Truncate(200, body=b"a" * 10, length=5000)] * 3)

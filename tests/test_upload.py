@@ -8,7 +8,7 @@ import pytest
 
 import taskcluster
 from fake_services import FakeServices, hashes_of
-from loopback import Reply, Reset, closed_port
+from loopback import Reply, Reset, ResetDuringBody, closed_port
 from s3server import StorageProxy
 from taskcluster import upload
 from taskcluster.reader_writer import BufferReader
@@ -96,6 +96,15 @@ def test_put_faults_are_retried_from_a_fresh_reader(faulty, proxy, s3, fault):
     assert [r.method for r in proxy.server.requests] == ["PUT"] * 3
     assert s3.get("objects/r") == data
     assert faulty.finished["r"]["hashes"] == hashes_of(data)
+
+
+def test_reset_in_the_middle_of_the_body_is_retried(faulty, proxy, s3):
+    data = os.urandom(4 * 1024 * 1024)
+    proxy.plan(ResetDuringBody(after=1024 * 1024))
+    put_buf(faulty, "mid", data)
+    assert [r.method for r in proxy.server.requests] == ["PUT", "PUT"]
+    assert s3.get("objects/mid") == data
+    assert faulty.finished["mid"]["hashes"] == hashes_of(data)
 
 
 def test_put_gives_up_after_max_retries_and_never_finishes(faulty, proxy):
