@@ -176,7 +176,7 @@ def _status_failure(label, method, url, response) -> None:
     safe = redact(url)
     status = response.status_code
     # Storage answers errors as small XML or JSON documents; keep a little.
-    body = response.raw.read(2000, decode_content=True).decode("utf-8", "replace")
+    body = _scrub(response.raw.read(2000, decode_content=True).decode("utf-8", "replace"))
     failure = TaskclusterRestFailure(
         "%s: %s %s answered %d%s" % (label, method, safe, status,
                                      " (the presigned URL may have expired)"
@@ -185,3 +185,15 @@ def _status_failure(label, method, url, response) -> None:
     if _transfer.is_retriable_status(status):
         raise Retry(failure)
     raise failure
+
+
+_SIGNED_PARTS = re.compile(
+    r"<(SignatureProvided|StringToSign|StringToSignBytes|CanonicalRequest|"
+    r"CanonicalRequestBytes)>.*?</\1>", re.S)
+
+
+def _scrub(body: str) -> str:
+    """An S3 error body without what would let it be replayed: a
+    SignatureDoesNotMatch answer quotes the signature and what was signed."""
+    body = _SIGNED_PARTS.sub(lambda m: "<%s>...</%s>" % (m.group(1), m.group(1)), body)
+    return re.sub(r"\?[^\s'\"<)]*", "?...", body)

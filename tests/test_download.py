@@ -155,6 +155,19 @@ def test_expired_get_url_is_not_retried(faulty, proxy, tmp_path):
     assert len(proxy.server.requests) == 1 and leftovers(tmp_path) == []
 
 
+def test_storage_error_bodies_keep_no_signature(faulty, proxy):
+    faulty.add_object("o", b"data")
+    proxy.plan(Reply(403, "<Error><Code>SignatureDoesNotMatch</Code>"
+                          "<SignatureProvided>abc123sig</SignatureProvided>"
+                          "<StringToSign>AWS4-HMAC-SHA256 secret-ish</StringToSign>"
+                          "<Resource>/b/k?X-Amz-Signature=abc123sig</Resource></Error>",
+                     {"Content-Type": "application/xml"}))
+    with pytest.raises(TaskclusterRestFailure) as info:
+        download.downloadToBuf(name="o", objectService=client("Object", faulty))
+    assert "SignatureDoesNotMatch" in info.value.body
+    assert "abc123sig" not in info.value.body and "secret-ish" not in info.value.body
+
+
 def test_an_expired_url_is_asked_for_again_before_a_retry(faulty, proxy):
     faulty.url_lifetime = -1  # every getUrl answer is already past its expires
     faulty.add_object("o", b"fresh")
