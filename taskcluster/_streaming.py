@@ -56,13 +56,6 @@ def session():
     return requests.Session()
 
 
-def check_progress(label: str, progress) -> None:
-    if progress is not None and not callable(progress):
-        raise TaskclusterInputError(
-            "%s: progress must be a function taking (bytesDone, totalBytes), not %s"
-            % (label, type(progress).__name__), method=label, argument="progress")
-
-
 class _LengthMismatch(TaskclusterInputError):
     """The reader gave more or fewer bytes than contentLength."""
 

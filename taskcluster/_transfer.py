@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ._retry import backoff_delay
-from .exceptions import TaskclusterFailure
+from .exceptions import TaskclusterFailure, TaskclusterInputError
 
 __all__ = [
     "DATA_INLINE_MAX_SIZE", "ACCEPTABLE_HASHES", "CHUNK_SIZE",
@@ -34,6 +34,7 @@ __all__ = [
     "start_download_request", "DownloadPlan", "download_plan", "url_expired",
     "ArtifactSource", "artifact_source", "task_id_from_location",
     "content_type", "length_problem", "is_retriable_status", "redact",
+    "check_upload_args", "check_download_args",
 ]
 
 # dataInline carries at most 8 KiB of decoded data (upload-method-data-inline.json).
@@ -310,6 +311,53 @@ def task_id_from_location(location: str) -> Optional[str]:
         return None
     match = _QUEUE_ARTIFACT.search(path)
     return match.group(1) if match else None
+
+
+# -- arguments ----------------------------------------------------------------------
+
+def check_upload_args(label: str, contentLength: Any, readerFactory: Any, objectService: Any,
+                      progress: Any) -> None:
+    """Refuse bad arguments of an upload helper before anything is sent."""
+    if isinstance(contentLength, bool) or not isinstance(contentLength, int) \
+            or contentLength < 0:
+        raise TaskclusterInputError(
+            "%s: contentLength must be a whole number of bytes >= 0, not %r"
+            % (label, contentLength), method=label, argument="contentLength")
+    _check_factory(label, "readerFactory", "reader", readerFactory)
+    _check_service(label, "objectService", "Object", objectService,
+                   ("createUpload", "finishUpload"))
+    _check_progress(label, progress)
+
+
+def check_download_args(label: str, writerFactory: Any, progress: Any, service: Any,
+                        argument: str = "objectService", kind: str = "Object",
+                        methods=("startDownload",)) -> None:
+    """Refuse bad arguments of a download helper before anything is sent:
+    ``service`` (the argument named ``argument``) must have ``methods``."""
+    _check_factory(label, "writerFactory", "writer", writerFactory)
+    _check_progress(label, progress)
+    _check_service(label, argument, kind, service, methods)
+
+
+def _check_factory(label, argument, what, factory) -> None:
+    if not callable(factory):
+        raise TaskclusterInputError(
+            "%s: %s must be a function returning a %s, not %s"
+            % (label, argument, what, type(factory).__name__), method=label, argument=argument)
+
+
+def _check_service(label, argument, kind, service, methods) -> None:
+    if not all(callable(getattr(service, m, None)) for m in methods):
+        raise TaskclusterInputError(
+            "%s: %s must be a taskcluster %s client, not %s"
+            % (label, argument, kind, type(service).__name__), method=label, argument=argument)
+
+
+def _check_progress(label, progress) -> None:
+    if progress is not None and not callable(progress):
+        raise TaskclusterInputError(
+            "%s: progress must be a function taking (bytesDone, totalBytes), not %s"
+            % (label, type(progress).__name__), method=label, argument="progress")
 
 
 # -- responses --------------------------------------------------------------------

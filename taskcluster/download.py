@@ -68,12 +68,7 @@ def download(*, name: str, maxRetries: int = 5, objectService, writerFactory,
     ``objectService`` (an ``Object`` client allowed to download it).  Returns
     the content type."""
     label = "download"
-    _check_factory(label, writerFactory)
-    _streaming.check_progress(label, progress)
-    if not callable(getattr(objectService, "startDownload", None)):
-        raise TaskclusterInputError(
-            "%s: objectService must be a taskcluster Object client, not %s"
-            % (label, type(objectService).__name__), method=label, argument="objectService")
+    _transfer.check_download_args(label, writerFactory, progress, objectService)
     policy = _transfer.RetryPolicy.of(objectService, maxRetries)
     plan = _start(objectService, name)
     expected = plan.hashes if plan.hashes is not None else _object_hashes(objectService, name)
@@ -130,8 +125,8 @@ def downloadArtifact(*, taskId: str, name: str, runId=None, maxRetries: int = 5,
     ``runId``) through writers from ``writerFactory``, with ``queueService``
     (a ``Queue`` client).  Returns the content type."""
     label = "downloadArtifact"
-    _check_factory(label, writerFactory)
-    _streaming.check_progress(label, progress)
+    _transfer.check_download_args(label, writerFactory, progress, queueService,
+                                  "queueService", "Queue", ("artifact", "latestArtifact"))
     if runId is None:
         artifact = queueService.latestArtifact(taskId, name)
     else:
@@ -158,8 +153,11 @@ def downloadArtifactFromIndex(*, indexPath: str, name: str, indexService, queueS
     client with ``indexService``'s rootUrl and credentials.  Returns the
     content type."""
     label = "downloadArtifactFromIndex"
-    _check_factory(label, writerFactory)
-    _streaming.check_progress(label, progress)
+    _transfer.check_download_args(label, writerFactory, progress, indexService,
+                                  "indexService", "Index", ("findArtifactFromTask", "findTask"))
+    if queueService is not None:
+        _transfer.check_download_args(label, writerFactory, progress, queueService,
+                                      "queueService", "Queue", ("latestArtifact",))
     if queueService is None:
         from ._client import client_class
         options = indexService.options
@@ -233,13 +231,6 @@ def _location(answer):
 
 
 # -- targets --------------------------------------------------------------------------
-
-def _check_factory(label, writerFactory) -> None:
-    if not callable(writerFactory):
-        raise TaskclusterInputError(
-            "%s: writerFactory must be a function returning a writer, not %s"
-            % (label, type(writerFactory).__name__), method=label, argument="writerFactory")
-
 
 def _to_buf(helper, kwargs):
     writer = None

@@ -79,8 +79,7 @@ def upload(*, projectId: str, name: str, contentType: str, contentLength: int,
     bounds the retries of the data transfer (the service calls follow the
     client's own).  ``uploadId`` defaults to a new slug id."""
     label = "upload"
-    _check(label, contentLength, readerFactory, objectService)
-    _streaming.check_progress(label, progress)
+    _transfer.check_upload_args(label, contentLength, readerFactory, objectService, progress)
     uploadId = uploadId or _slugid.nice()
     policy = _transfer.RetryPolicy.of(objectService, maxRetries)
 
@@ -116,24 +115,6 @@ def upload(*, projectId: str, name: str, contentType: str, contentLength: int,
     objectService.finishUpload(
         name, _transfer.finish_upload_request(projectId, uploadId,
                                               hashing.hashes(contentLength)))
-
-
-def _check(label, contentLength, readerFactory, objectService) -> None:
-    if isinstance(contentLength, bool) or not isinstance(contentLength, int) \
-            or contentLength < 0:
-        raise TaskclusterInputError(
-            "%s: contentLength must be a whole number of bytes >= 0, not %r"
-            % (label, contentLength), method=label, argument="contentLength")
-    if not callable(readerFactory):
-        raise TaskclusterInputError(
-            "%s: readerFactory must be a function returning a reader, not %s"
-            % (label, type(readerFactory).__name__), method=label, argument="readerFactory")
-    for needed in ("createUpload", "finishUpload"):
-        if not callable(getattr(objectService, needed, None)):
-            raise TaskclusterInputError(
-                "%s: objectService must be a taskcluster Object client, not %s"
-                % (label, type(objectService).__name__), method=label,
-                argument="objectService")
 
 
 def _read_small(reader, contentLength: int) -> bytes:

@@ -151,3 +151,21 @@ def test_redact_drops_signatures():
     url = "http://127.0.0.1:9/b/k?X-Amz-Signature=secret&bewit=secret"
     assert t.redact(url) == "http://127.0.0.1:9/b/k"
     assert "secret" not in t.redact("http://user:secret@host/p")
+
+
+def test_argument_checks_name_the_argument():
+    queue = taskcluster.Queue({"rootUrl": "https://tc.example.com"})
+    t.check_download_args("downloadArtifact", lambda: None, None, queue, "queueService", "Queue",
+                          ("artifact", "latestArtifact"))
+    cases = [
+        (lambda: t.check_upload_args("upload", 1.5, lambda: None, None, None), "contentLength"),
+        (lambda: t.check_upload_args("upload", 1, None, None, None), "readerFactory"),
+        (lambda: t.check_upload_args("upload", 1, lambda: None, queue, None), "objectService"),
+        (lambda: t.check_download_args("download", lambda: None, "x", None), "progress"),
+        (lambda: t.check_download_args("downloadArtifact", lambda: None, None, None,
+                                       "queueService", "Queue", ("artifact",)), "queueService"),
+    ]
+    for check, argument in cases:
+        with pytest.raises(taskcluster.TaskclusterInputError) as info:
+            check()
+        assert info.value.argument == argument and argument in str(info.value)
