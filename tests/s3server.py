@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import http.client
 import socket
-from urllib.parse import urlsplit
-
 from loopback import LoopbackServer, Reply
 
 BUCKET = "tc-objects"
@@ -117,7 +115,3 @@ class StorageProxy:
 
     def __exit__(self, *exc):
         self.server.stop()
-
-
-def presigned_host(url: str) -> str:
-    return urlsplit(url).netloc
