@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+
 from loopback import LoopbackServer, Reply
 
 BUCKET = "tc-objects"
