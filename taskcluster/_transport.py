@@ -140,6 +140,31 @@ class RequestsTransport:
             settings = self._by_origin[origin] = (proxies, verify, netrc, problem)
         return settings
 
+    def _prepare(self, method: str, url: str, headers: Mapping[str, str],
+                 body: Optional[bytes], auth):
+        """The request as ``Session.prepare_request`` would make it for a
+        session of our own (its default headers, a Content-Length, no
+        cookies), without its generic merging, which cost a third of a
+        call.  It is sent through ``Session.send``, where ``responses``,
+        ``requests-mock`` and ``httmock`` see it.  The URL is sent as built:
+        already percent-encoded as Node's client encodes it."""
+        requests = self._requests
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        merged = dict(self.session.headers)
+        merged.update(headers)
+        prepared.prepare_headers(merged)      # requests' header checks (no CR/LF, ...)
+        prepared.prepare_cookies(requests.cookies.RequestsCookieJar())
+        prepared.body = body
+        if body is not None:
+            prepared.headers["Content-Length"] = str(len(body))
+        elif method not in ("GET", "HEAD"):
+            prepared.headers["Content-Length"] = "0"
+        if auth is not None:
+            prepared.prepare_auth(auth, url)
+        return prepared
+
     def describe_verify(self, verify) -> str:
         if verify is False:
             return "verification off"
@@ -163,10 +188,10 @@ class RequestsTransport:
                 auth = netrc if netrc and "Authorization" not in headers else None
                 with _deadline.Watch(timeout) as watch:
                     try:
-                        r = self.session.request(method, url, headers=headers, data=body,
-                                                 auth=auth, stream=True, allow_redirects=False,
-                                                 timeout=(timeout, timeout), proxies=proxies,
-                                                 verify=verify)
+                        r = self.session.send(self._prepare(method, url, headers, body, auth),
+                                              stream=True, allow_redirects=False,
+                                              timeout=(timeout, timeout), proxies=proxies,
+                                              verify=verify)
                         content = read_limited(r, limit)
                     except requests.RequestException:
                         if watch.expired:
