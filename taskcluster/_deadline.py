@@ -158,21 +158,29 @@ def _attach(conn) -> None:
 def _connection_classes():
     from urllib3.connection import HTTPConnection, HTTPSConnection
 
-    class WatchedHTTPConnection(HTTPConnection):
-        response_class = _SkipInformational
+    def watched(base):
+        class Watched(base):
+            response_class = _SkipInformational
 
-        def request(self, *args, **kwargs):
-            _attach(self)
-            return super().request(*args, **kwargs)
+            def connect(self):
+                # Connecting belongs to the attempt: for https urllib3
+                # connects (a proxy's CONNECT, the TLS handshake) before
+                # request(), and a proxy trickling its CONNECT answer
+                # held a call for as long as it liked.
+                _attach(self)
+                super().connect()
+                # The deadline may have passed while no socket existed yet
+                # (resolving, connecting), with nothing to shut down.
+                _attach(self)
 
-    class WatchedHTTPSConnection(HTTPSConnection):
-        response_class = _SkipInformational
+            def request(self, *args, **kwargs):
+                _attach(self)
+                return super().request(*args, **kwargs)
 
-        def request(self, *args, **kwargs):
-            _attach(self)
-            return super().request(*args, **kwargs)
+        Watched.__name__ = Watched.__qualname__ = "Watched" + base.__name__
+        return Watched
 
-    return WatchedHTTPConnection, WatchedHTTPSConnection
+    return watched(HTTPConnection), watched(HTTPSConnection)
 
 
 _POOLS = None
