@@ -192,12 +192,17 @@ class RequestsTransport:
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as e:
             raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
+        except requests.exceptions.InvalidHeader as e:
+            cause = e.args[0] if e.args else None
+            if not isinstance(cause, _urllib3_error()):
+                raise _refused(e) from None
+            # An answer urllib3 would not read (two different Content-Length
+            # headers: taking either could split the stream wrongly).  It
+            # quotes the server's header, never ours.  Retried like any
+            # failure without an answer, as Node's client does.
+            raise TransportError("the answer was malformed: %s" % _short(cause)) from None
         except requests.RequestException as e:
-            # Refused before sending.  requests quotes an invalid header's
-            # value, and that may be the Authorization header: leave it out.
-            detail = "" if isinstance(e, requests.exceptions.InvalidHeader) else ": " + _short(e)
-            raise TransportError("the HTTP library refused to send it (%s%s)"
-                                 % (type(e).__name__, detail), retriable=False) from None
+            raise _refused(e) from None
         except OSError as e:
             # requests raises a bare OSError for a CA bundle it cannot read.
             raise TransportError("%s: %s" % (type(e).__name__, _short(e)),
@@ -221,6 +226,22 @@ class RequestsTransport:
                     if pool is not None:
                         pool.close()
         self.session.close()
+
+
+def _refused(e) -> TransportError:
+    """A request the HTTP library refused to build or send."""
+    import requests
+
+    # requests quotes an invalid header's value, and that may be the
+    # Authorization header: leave it out.
+    detail = "" if isinstance(e, requests.exceptions.InvalidHeader) else ": " + _short(e)
+    return TransportError("the HTTP library refused to send it (%s%s)"
+                          % (type(e).__name__, detail), retriable=False)
+
+
+def _urllib3_error() -> type:
+    from urllib3.exceptions import HTTPError
+    return HTTPError
 
 
 def _verify_source(path: str) -> str:
