@@ -180,13 +180,18 @@ class RequestsTransport:
             raise TransportError("timed out: no complete answer within the %ss timeout (%s)"
                                  % (timeout, type(e).__name__), timeout=True) from None
         except requests.exceptions.SSLError as e:
+            verify = verify if verify is not None else self.session.verify
             reason = _certificate_problem(e)
             if reason is not None:
                 host = url.split("/")[2] if "//" in url else url
                 raise TransportError("TLS certificate verification failed for %s: %s (%s)"
-                                     % (host, reason, self.describe_verify(
-                                         verify if verify is not None else
-                                         self.session.verify)),
+                                     % (host, reason, self.describe_verify(verify)),
+                                     retriable=False) from None
+            unusable = _bundle_problem(verify)
+            if unusable is not None:
+                raise TransportError("the CA bundle %s cannot be used (%s); point it at a PEM "
+                                     "file of CA certificates or unset it"
+                                     % (_verify_source(verify), unusable),
                                      retriable=False) from None
             raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -268,10 +273,29 @@ def _certificate_problem(exc: BaseException) -> Optional[str]:
         seen.add(id(e))
         if isinstance(e, ssl.SSLCertVerificationError):
             return getattr(e, "verify_message", None) or str(e)
-        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
-        stack.extend([getattr(e, "reason", None), e.__cause__, e.__context__])
+        # urllib3 keeps the cause in ``reason``; ssl.SSLError's ``reason``
+        # is a string ("PEM lib"): follow exceptions only.
+        linked = list(getattr(e, "args", ())) + [getattr(e, "reason", None), e.__cause__,
+                                                 e.__context__]
+        stack.extend(a for a in linked if isinstance(a, BaseException))
     if "CERTIFICATE_VERIFY_FAILED" in str(exc):
         return "certificate verify failed"
+    return None
+
+
+def _bundle_problem(verify) -> Optional[str]:
+    """Why the CA bundle ``verify`` names cannot be loaded (not PEM, empty,
+    unreadable), or None.  Asked only after a TLS failure, which urllib3
+    reports like any other: loading it again tells them apart, and sending
+    again cannot help."""
+    if not isinstance(verify, str) or os.path.isdir(verify):
+        return None
+    import ssl
+
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=verify)
+    except (OSError, ValueError) as e:
+        return _short(e)
     return None
 
 
