@@ -128,6 +128,9 @@ watchdog = _Watchdog()
 
 # -- urllib3 connections that attach to the current watch ----------------------------
 
+_MAX_HEADERS, _MAX_LINE = 100, 65536       # http.client's bounds for a header block
+
+
 class _SkipInformational(http.client.HTTPResponse):
     """http.client skips ``100 Continue`` only; any other 1xx (``103 Early
     Hints``) would become the final answer, with the real one left unread
@@ -137,10 +140,18 @@ class _SkipInformational(http.client.HTTPResponse):
         while True:
             version, status, reason = super()._read_status()
             if 100 < status < 200 and status != 101:
-                while True:  # the informational answer's headers
-                    line = self.fp.readline(65537)
+                # The informational answer's headers, within http.client's
+                # own bounds for a header block (an endless one would spin
+                # until the deadline).
+                for _ in range(_MAX_HEADERS + 1):
+                    line = self.fp.readline(_MAX_LINE + 1)
+                    if len(line) > _MAX_LINE:
+                        raise http.client.LineTooLong("header line")
                     if line in (b"\r\n", b"\n", b""):
                         break
+                else:
+                    raise http.client.HTTPException("got more than %d headers"
+                                                    % _MAX_HEADERS)
                 continue
             return version, status, reason
 
