@@ -12,6 +12,7 @@ tens of seconds a one-byte-a-second server would hold it, not a speed.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import socket
 import ssl
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from hawkcheck import verify_header
-from hostile import HostileServer, head, json_answer, trickle
+from hostile import HostileServer, head, json_answer, send_forever, trickle
 from loopback import Hang, Reset
 from wire import client_sockets
 
@@ -169,6 +170,57 @@ def test_a_trickling_https_proxy_is_cut_at_the_timeout(monkeypatch):
     assert elapsed < BOUND
 
 
+def test_a_server_reading_the_request_slowly_is_cut_at_the_timeout():
+    # 64 KiB a second: the sending never stalls for a whole timeout, and
+    # 16 MiB would take minutes.
+    sock = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def slow(conn):
+        with conn:
+            try:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    received.append(len(data))
+                    time.sleep(1)
+            except OSError:
+                return
+
+    def serve():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=slow, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with queue_for("http://127.0.0.1:%d" % sock.getsockname()[1], timeout=TIMEOUT,
+                       maxRetries=0) as q:
+            elapsed, e = timed(lambda: q.createTask("abc", {"x": "y" * (16 * 2**20)}))
+    finally:
+        sock.close()
+    print("\nslowly read request: ended after %.2fs (timeout %.1fs)" % (elapsed, TIMEOUT))
+    assert isinstance(e, TaskclusterConnectionError) and "timed out" in str(e)
+    assert received and elapsed < BOUND
+
+
+def test_an_endless_run_of_informational_answers_ends_at_the_deadline():
+    def behave(conn, request):
+        send_forever(conn, b"", itertools.repeat(b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"))
+        return False
+
+    with HostileServer(behave) as server, \
+            queue_for(server.url, timeout=TIMEOUT, maxRetries=0) as q:
+        elapsed, e = timed(lambda: q.task("abc"))
+    print("\nendless 103s: ended after %.2fs (timeout %.1fs)" % (elapsed, TIMEOUT))
+    assert isinstance(e, TaskclusterConnectionError) and "timed out" in str(e)
+    assert elapsed < BOUND
+
+
 # -- the deadline's watchdog: one thread, no leak, connections still pooled --------------
 
 def test_the_deadline_watchdog_is_one_thread_and_connections_stay_pooled(server):
@@ -308,6 +360,19 @@ def test_a_missing_ca_bundle_is_named_for_https_and_ignored_for_http(tls_server,
         assert q.task("abc") == {"method": "GET", "target": "/api/queue/v1/task/abc"}
 
 
+@pytest.mark.parametrize("content", [b"not a certificate\n", b""], ids=["garbage", "empty"])
+def test_an_unusable_ca_bundle_is_named_and_not_retried(tls_server, monkeypatch, tmp_path,
+                                                        content):
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(content)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with queue_for("https://127.0.0.1:%d" % tls_server.server_address[1]) as q:
+        _, e = timed(lambda: q.task("abc"))
+    assert isinstance(e, TaskclusterConnectionError)
+    assert "the CA bundle REQUESTS_CA_BUNDLE=%s cannot be used" % bundle in str(e)
+    assert "failed after 1 attempt" in str(e) and q.sleeps.delays == []
+
+
 @pytest.mark.parametrize("root", [
     "http://127.0.0.1:{port}/\x00", "http://127.0.0.1:{port}/a\r\nX-Injected: 1",
     "http://127.0.0.1:{port}/\t", "http://127.0.0.1:{port}/\x7f", "http://127.0.0.1:{port}/\x1b",
@@ -403,6 +468,19 @@ def test_informational_answers_do_not_replace_the_real_one(informational):
         assert q.task("abc") == {"real": True}
         assert q.task("abc") == {"real": True}     # nothing was left on the connection
     assert server.connections == 1
+
+
+def test_an_endless_informational_header_block_is_refused():
+    # Bounded as http.client bounds any header block, not left to spin
+    # until the deadline.
+    def behave(conn, request):
+        send_forever(conn, b"HTTP/1.1 103 Early Hints\r\n", itertools.repeat(b"Link: </a>\r\n"))
+        return False
+
+    with HostileServer(behave) as server, queue_for(server.url, maxRetries=0) as q:
+        _, e = timed(lambda: q.task("abc"))
+    assert isinstance(e, TaskclusterConnectionError)
+    assert "got more than 100 headers" in str(e)
 
 
 def test_a_root_url_host_in_capitals_is_sent_and_signed_in_lower_case(server):
