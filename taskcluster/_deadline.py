@@ -22,7 +22,12 @@ import threading
 import time
 from typing import List, Optional, Tuple
 
-__all__ = ["Watch", "watchdog", "current", "mount"]
+__all__ = ["Watch", "watchdog", "current", "mount", "LONGEST"]
+
+# The longest wait in seconds (about 31 years): socket timeouts and lock
+# waits overflow the platform's time types not far beyond (a timeout of
+# 1e12 raised a bare OverflowError).  Longer timeouts mean this.
+LONGEST = 1e9
 
 _local = threading.local()
 
@@ -37,7 +42,7 @@ class Watch:
     __slots__ = ("deadline", "conn", "expired", "done", "lock")
 
     def __init__(self, seconds: float):
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.monotonic() + min(seconds, LONGEST)
         self.conn = None
         self.expired = False
         self.done = False

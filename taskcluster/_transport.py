@@ -155,6 +155,7 @@ class RequestsTransport:
              body: Optional[bytes], timeout: float, limit: int = 64 * 2**20) -> Response:
         requests = self._requests
         verify = None
+        per_operation = min(timeout, _deadline.LONGEST)
         try:
             if self._owned:
                 proxies, verify, netrc, problem = self._settings(url)
@@ -165,8 +166,8 @@ class RequestsTransport:
                     try:
                         r = self.session.request(method, url, headers=headers, data=body,
                                                  auth=auth, stream=True, allow_redirects=False,
-                                                 timeout=(timeout, timeout), proxies=proxies,
-                                                 verify=verify)
+                                                 timeout=(per_operation, per_operation),
+                                                 proxies=proxies, verify=verify)
                         content = read_limited(r, limit)
                     except requests.RequestException:
                         if watch.expired:
@@ -174,7 +175,7 @@ class RequestsTransport:
                         raise
             else:
                 r = self.session.request(method, url, headers=headers, data=body, stream=True,
-                                         allow_redirects=False, timeout=timeout)
+                                         allow_redirects=False, timeout=per_operation)
                 content = read_limited(r, limit)
         except requests.Timeout as e:
             raise TransportError("timed out: no complete answer within the %ss timeout (%s)"
