@@ -493,3 +493,14 @@ def test_a_root_url_host_in_capitals_is_sent_and_signed_in_lower_case(server):
     verify_header(rec.headers["authorization"], "http://%s%s" % (rec.headers["host"],
                                                                  rec.target),
                   "GET", CREDS["clientId"], CREDS["accessToken"])
+
+
+@pytest.mark.parametrize("timeout", [1e9, 1e12, 1e300], ids=repr)
+def test_an_enormous_timeout_means_no_practical_limit(server, timeout):
+    # Socket timeouts and lock waits overflow past about 9e9 s.
+    with queue_for(server.url, timeout=timeout, maxRetries=0) as q:
+        assert q.task("abc") == {"method": "GET", "target": "/api/queue/v1/task/abc"}
+    with HostileServer(trickled_headers) as hostile, \
+            queue_for(hostile.url, timeout=TIMEOUT, maxRetries=0) as q:
+        elapsed, e = timed(lambda: q.task("abc"))
+    assert "timed out" in str(e) and elapsed < BOUND       # the watchdog still runs
