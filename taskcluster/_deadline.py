@@ -69,7 +69,11 @@ class Watch:
                 return
             self.expired = True
             conn = self.conn
-            sock = getattr(conn, "sock", None) if conn is not None else None
+            # Only while the connection is still this attempt's: one that
+            # went back to the pool as the attempt ended may already carry
+            # another thread's request.
+            owned = conn is not None and getattr(conn, "tc_watch", None) is self
+            sock = getattr(conn, "sock", None) if owned else None
             if sock is not None:
                 try:
                     # The plain socket's shutdown, also for a TLS socket:
@@ -166,6 +170,7 @@ def _attach(conn) -> None:
     if watch is not None:
         with watch.lock:
             watch.conn = conn
+            conn.tc_watch = watch
             expired = watch.expired
         if expired:
             raise socket.timeout("the attempt's deadline passed")
