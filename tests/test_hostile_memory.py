@@ -166,6 +166,21 @@ def test_a_bomb_with_an_absurd_declared_length_is_cut_at_the_limit(compressed_bo
     assert_refused(outcome, LIMIT, "went on past %d bytes" % LIMIT)
 
 
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "deflate, gzip"])
+def test_a_bomb_encoded_twice_is_cut_at_the_limit(encoding):
+    # Compressed again, the 1 MiB bomb is 2.5 KB: one piece of it decodes
+    # to the whole GiB unless each stage is bounded (urllib3 2.6 and later;
+    # with urllib3 1.26 the process grew by 2 GiB).
+    import gzip
+    inner = bomb(31 if encoding.startswith("gzip") else 15)    # the first coding applied
+    data = gzip.compress(inner, 9)                             # the last
+    assert len(data) < 4096
+    outcome = probe(lambda conn: send_forever(
+        conn, head(Content_Type="application/json", Content_Encoding=encoding,
+                   Content_Length=len(data)), [data]))
+    assert_refused(outcome, LIMIT, "went on past %d bytes" % LIMIT)
+
+
 @pytest.mark.parametrize("declared", [10**12, 10**20], ids=["1e12", "1e20"])
 def test_an_absurd_content_length_is_refused(declared):
     outcome = probe(lambda conn: send_forever(
