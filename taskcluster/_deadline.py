@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import http.client
+import os
 import socket
 import threading
 import time
@@ -89,6 +90,9 @@ class _Watchdog:
     that ended are dropped lazily; the heap is rebuilt when they dominate."""
 
     def __init__(self):
+        self._reset()
+
+    def _reset(self) -> None:
         self._heap: List[Tuple[float, int, Watch]] = []
         self._cond = threading.Condition()
         self._thread: Optional[threading.Thread] = None
@@ -133,6 +137,12 @@ class _Watchdog:
 
 
 watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    # A forked child inherits the parent's watches but none of its attempts:
+    # firing them would shut down sockets it shares with the parent, under
+    # the parent's requests.  (The lock may also be held by a thread that
+    # is not there any more.)
+    os.register_at_fork(after_in_child=watchdog._reset)
 
 
 # -- urllib3 connections that attach to the current watch ----------------------------

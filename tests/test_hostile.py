@@ -13,6 +13,7 @@ tens of seconds a one-byte-a-second server would hold it, not a speed.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import socket
 import ssl
@@ -504,3 +505,37 @@ def test_an_enormous_timeout_means_no_practical_limit(server, timeout):
             queue_for(hostile.url, timeout=TIMEOUT, maxRetries=0) as q:
         elapsed, e = timed(lambda: q.task("abc"))
     assert "timed out" in str(e) and elapsed < BOUND       # the watchdog still runs
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_leaves_the_parents_connections_alone(server):
+    # A child forked while the parent had an attempt in flight inherits that
+    # attempt's watch and, once it calls (its own client), a watchdog that
+    # would fire it: shutting down a socket the parent still shares, under
+    # whatever request the parent is making on it then.
+    q = queue_for(server.url, timeout=2, maxRetries=0)
+    server.plan(Hang(0.5))
+    first = threading.Thread(target=q.task, args=("first",))
+    start = time.monotonic()
+    first.start()
+    time.sleep(0.2)
+    pid = os.fork()
+    if pid == 0:                                    # the child
+        try:
+            with taskcluster.Queue({"rootUrl": server.url, "maxRetries": 0}) as other:
+                other.task("child")
+            time.sleep(2.5)                         # past the first attempt's deadline
+        finally:
+            os._exit(0)
+    first.join()
+    # The same pooled connection, in flight across the first attempt's
+    # deadline (start + 2 s), well within its own.
+    time.sleep(max(0.0, start + 1.5 - time.monotonic()))
+    server.plan(Hang(1.0))
+    try:
+        assert q.task("second") == {"late": True}
+    finally:
+        os.waitpid(pid, 0)
+        q.close()
+    assert server.connections == 2                  # the parent's, the child's
