@@ -21,6 +21,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from typing import List, Optional, Tuple
 
 __all__ = ["Watch", "watchdog", "current", "mount", "LONGEST"]
@@ -137,12 +138,29 @@ class _Watchdog:
 
 
 watchdog = _Watchdog()
+
+# Every connection the watched classes opened, to be let go in a forked child.
+_connected: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # A child inherits the parent's watches but none of its attempts: firing
+    # them would shut down sockets it shares with the parent, under the
+    # parent's requests (and the lock may be held by a thread that is not
+    # there any more).
+    watchdog._reset()
+    # Pooled connections are shared with the parent: both processes would
+    # write requests on one TCP connection and read each other's answers.
+    # The child closes its copies (the parent's stay open) and its pools
+    # connect afresh.  No lock is taken: another thread may have held it.
+    for conn in list(_connected):
+        sock, conn.sock = conn.sock, None
+        if sock is not None:
+            sock.close()
+
+
 if hasattr(os, "register_at_fork"):
-    # A forked child inherits the parent's watches but none of its attempts:
-    # firing them would shut down sockets it shares with the parent, under
-    # the parent's requests.  (The lock may also be held by a thread that
-    # is not there any more.)
-    os.register_at_fork(after_in_child=watchdog._reset)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # -- urllib3 connections that attach to the current watch ----------------------------
@@ -200,6 +218,7 @@ def _connection_classes():
                 # held a call for as long as it liked.
                 _attach(self)
                 super().connect()
+                _connected.add(self)
                 # The deadline may have passed while no socket existed yet
                 # (resolving, connecting), with nothing to shut down.
                 _attach(self)

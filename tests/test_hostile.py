@@ -13,6 +13,7 @@ tens of seconds a one-byte-a-second server would hold it, not a speed.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import socket
@@ -539,3 +540,31 @@ def test_a_forked_child_leaves_the_parents_connections_alone(server):
         os.waitpid(pid, 0)
         q.close()
     assert server.connections == 2                  # the parent's, the child's
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_calling_through_the_parents_client_gets_its_own_answers(server):
+    # One pooled connection, shared after the fork: the child's request
+    # went out on it behind the parent's (held 0.5 s), and the child read
+    # the parent's answer as its own.
+    q = queue_for(server.url, maxRetries=0)
+    q.task("warm")
+    read, write = os.pipe()
+    server.plan(Hang(0.5))
+    pid = os.fork()
+    if pid == 0:                                    # the child
+        try:
+            time.sleep(0.1)                         # the parent's request is out
+            os.write(write, json.dumps(q.task("child")).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        assert q.task("parent") == {"late": True}
+    finally:
+        os.waitpid(pid, 0)
+        q.close()
+    with os.fdopen(read) as f:
+        assert json.loads(f.read()) == {"method": "GET", "target": "/api/queue/v1/task/child"}
+    assert server.connections == 2                  # the child connected afresh
