@@ -5,12 +5,15 @@ requests (and urllib3, and http.client) apply a timeout to each socket
 operation, so a server that sends one byte a second holds a call for as long
 as it likes.  Node's client bounds the whole request; so does this one: each
 attempt registers a :class:`Watch`, the connection that carries the attempt
-attaches itself to it, and one daemon thread shuts that connection's socket
-down when the deadline passes.  The blocked read then ends at once and the
+attaches itself to it (when it connects, and when it sends), and one daemon
+thread shuts that connection's socket down when the deadline passes.  The
+blocked connect, handshake, send or read then ends at once and the
 transport reports a timeout.
 
 The same connection classes skip informational answers (``103 Early
-Hints``), which http.client would otherwise hand over as the final answer.
+Hints``), which http.client would otherwise hand over as the final answer,
+and let a forked child start afresh (no inherited watches, no connections
+shared with the parent).
 """
 
 from __future__ import annotations
