@@ -31,7 +31,7 @@ from wire import client_sockets
 
 import taskcluster
 from taskcluster import (TaskclusterConnectionError, TaskclusterFailure,
-                         TaskclusterInputError)
+                         TaskclusterInputError, TaskclusterResponseTooLarge)
 
 CREDS = {"clientId": "hostile-tester", "accessToken": "hostile-token"}
 ANSWER = json_answer(b'{"real":true}')
@@ -415,6 +415,28 @@ def test_a_request_dropped_without_an_answer_exhausts_the_retries(server):
                                                         "workerId": "w", "tasks": 1}))
     assert isinstance(e, TaskclusterConnectionError) and "failed after 3 attempts" in str(e)
     assert [r.method for r in server.requests] == ["POST"] * 3
+
+
+@pytest.mark.parametrize("answer", [
+    head(Content_Type="application/json", Content_Length=2**20) + bytes(2**20),
+    head(Content_Type="application/json", Transfer_Encoding="chunked")
+    + b"%x\r\n%s\r\n0\r\n\r\n" % (2**20, bytes(2**20)),
+], ids=["declared", "chunked"])
+def test_an_answer_refused_as_too_large_leaves_no_bytes_for_the_next_call(answer):
+    # The server sends the whole answer and keeps the connection for more:
+    # had the client pooled it, the next call would read the rest of the
+    # refused body as its answer.
+    def behave(conn, request):
+        conn.sendall(answer if len(server.requests) == 1 else ANSWER)
+        return True
+
+    with HostileServer(behave) as server, \
+            queue_for(server.url, maxResponseBytes=65536) as q:
+        with pytest.raises(TaskclusterResponseTooLarge) as info:
+            q.task("abc")
+        assert q.task("abc") == {"real": True}
+    assert info.value.attempts == 1 and q.sleeps.delays == []
+    assert server.connections == 2
 
 
 # -- protocol oddities -------------------------------------------------------------------
