@@ -348,14 +348,17 @@ def test_the_right_ca_bundle_is_accepted(tls_server, certificate, monkeypatch):
         assert q.task("abc") == {"real": True}
 
 
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
 def test_a_missing_ca_bundle_is_named_for_https_and_ignored_for_http(tls_server, server,
-                                                                    monkeypatch, tmp_path):
+                                                                    monkeypatch, tmp_path,
+                                                                    variable):
     missing = str(tmp_path / "missing.pem")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", missing)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)   # it wins over CURL_CA_BUNDLE
+    monkeypatch.setenv(variable, missing)
     with queue_for("https://127.0.0.1:%d" % tls_server.server_address[1]) as q:
         _, e = timed(lambda: q.task("abc"))
     assert isinstance(e, TaskclusterFailure)
-    assert "REQUESTS_CA_BUNDLE=%s does not exist" % missing in str(e)
+    assert "%s=%s does not exist" % (variable, missing) in str(e)
     assert "failed after 1 attempt" in str(e) and q.sleeps.delays == []
     assert tls_server.connections == 0                       # nothing was sent
     with queue_for(server.url) as q:
