@@ -480,6 +480,33 @@ def test_a_repeated_identical_content_length_is_accepted():
         assert q.task("abc") == {"real": True}
 
 
+@pytest.mark.parametrize("pause", [None, 0.05], ids=["same-write", "later"])
+def test_bytes_after_the_declared_body_are_not_taken_as_the_next_answer(pause):
+    # A whole second answer smuggled behind the first, on a connection kept
+    # open: the next call must not read it as its own.  (Sent with the
+    # first, it is dropped with the first answer's read buffer; sent later,
+    # it marks the pooled connection as unusable.)
+    smuggled = json_answer(b'{"smuggled":true}')
+
+    def behave(conn, request):
+        if len(server.requests) > 1:
+            conn.sendall(ANSWER)
+        elif pause is None:
+            conn.sendall(ANSWER + smuggled)
+        else:
+            conn.sendall(ANSWER)
+            time.sleep(pause)
+            conn.sendall(smuggled)
+        return True
+
+    with HostileServer(behave) as server, queue_for(server.url, maxRetries=0) as q:
+        assert q.task("abc") == {"real": True}
+        time.sleep(0.2)                       # the smuggled bytes have arrived
+        assert q.task("abc") == {"real": True}
+        assert q.task("abc") == {"real": True}
+    assert len(server.requests) == 3
+
+
 @pytest.mark.parametrize("informational", [
     b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
     b"HTTP/1.1 100 Continue\r\n\r\n",
