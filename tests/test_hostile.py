@@ -550,11 +550,11 @@ def test_a_root_url_host_in_capitals_is_sent_and_signed_in_lower_case(server):
                   "GET", CREDS["clientId"], CREDS["accessToken"])
 
 
-@pytest.mark.parametrize("timeout", [1e9, 1e12, 1e300], ids=repr)
-def test_an_enormous_timeout_means_no_practical_limit(server, timeout):
+def test_an_enormous_timeout_means_no_practical_limit(server):
     # Socket timeouts and lock waits overflow past about 9e9 s.
-    with queue_for(server.url, timeout=timeout, maxRetries=0) as q:
-        assert q.task("abc") == {"method": "GET", "target": "/api/queue/v1/task/abc"}
+    for timeout in (1e9, 1e12, 1e300):
+        with queue_for(server.url, timeout=timeout, maxRetries=0) as q:
+            assert q.task("abc") == {"method": "GET", "target": "/api/queue/v1/task/abc"}
     with HostileServer(trickled_headers) as hostile, \
             queue_for(hostile.url, timeout=TIMEOUT, maxRetries=0) as q:
         elapsed, e = timed(lambda: q.task("abc"))
