@@ -294,6 +294,10 @@ def tls_server(certificate):
             pass
 
         def do_GET(self):
+            if self.path.endswith("/trickle"):
+                trickle(self.request, ANSWER)
+                self.close_connection = True
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", "13")
@@ -347,6 +351,17 @@ def test_the_right_ca_bundle_is_accepted(tls_server, certificate, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
     with queue_for("https://127.0.0.1:%d" % tls_server.server_address[1]) as q:
         assert q.task("abc") == {"real": True}
+
+
+def test_a_trickled_answer_over_tls_is_cut_at_the_timeout(tls_server, certificate,
+                                                          monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
+    with queue_for("https://127.0.0.1:%d" % tls_server.server_address[1], timeout=TIMEOUT,
+                   maxRetries=0) as q:
+        elapsed, e = timed(lambda: q.task("trickle"))
+    print("\ntrickled answer over TLS: ended after %.2fs (timeout %.1fs)" % (elapsed, TIMEOUT))
+    assert isinstance(e, TaskclusterConnectionError) and "timed out" in str(e)
+    assert elapsed < BOUND
 
 
 @pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
