@@ -397,6 +397,7 @@ def test_an_unusable_ca_bundle_is_named_and_not_retried(tls_server, monkeypatch,
 @pytest.mark.parametrize("root", [
     "http://127.0.0.1:{port}/\x00", "http://127.0.0.1:{port}/a\r\nX-Injected: 1",
     "http://127.0.0.1:{port}/\t", "http://127.0.0.1:{port}/\x7f", "http://127.0.0.1:{port}/\x1b",
+    "http://127.0.0.1:{port}/\x9b31m", "http://127.0.0.1:{port}/\x85",
     "http://127.0.0.1\r\n:{port}", "http://127.0.0.1:{port}\n", "http://127.0.0.1:{port} /",
 ], ids=repr)
 def test_control_characters_in_the_root_url_are_refused_before_sending(server, root):
