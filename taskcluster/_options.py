@@ -103,9 +103,10 @@ _HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+\Z')
 # in vain, such as "*.example"), an optional port and path.
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
 # No control character anywhere: the HTTP library would refuse the request
-# only after it was signed, and retrying cannot help.
+# only after it was signed, and retrying cannot help.  (C1 controls too:
+# sent percent-encoded, they would only turn up in messages and logs.)
 _ROOT_URL = re.compile(r"^(https?://(?:%s(?:\.%s)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?)"
-                       r"(?:/[^?#\s\x00-\x1f\x7f]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
+                       r"(?:/[^?#\s\x00-\x1f\x7f-\x9f]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
 
 
 def _error(context: str, argument: str, what: str) -> TaskclusterInputError:
