@@ -7,10 +7,12 @@ from loopback import LoopbackServer
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    """No test sees the machine's Taskcluster settings or proxies."""
+    """No test sees the machine's Taskcluster settings (a task's TASK_ID
+    included), proxies or CA bundle settings."""
     for name in list(os.environ):
-        if name.startswith("TASKCLUSTER_") or name.lower() in (
-                "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        if name.startswith("TASKCLUSTER_") or name in ("TASK_ID", "RUN_ID") or name.lower() in (
+                "http_proxy", "https_proxy", "all_proxy", "no_proxy", "requests_ca_bundle",
+                "curl_ca_bundle"):
             monkeypatch.delenv(name, raising=False)
 
 
