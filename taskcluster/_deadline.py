@@ -19,7 +19,6 @@ shared with the parent).
 from __future__ import annotations
 
 import heapq
-import http.client
 import os
 import socket
 import threading
@@ -171,29 +170,34 @@ if hasattr(os, "register_at_fork"):
 _MAX_HEADERS, _MAX_LINE = 100, 65536       # http.client's bounds for a header block
 
 
-class _SkipInformational(http.client.HTTPResponse):
-    """http.client skips ``100 Continue`` only; any other 1xx (``103 Early
-    Hints``) would become the final answer, with the real one left unread
-    on the connection.  Skip them all but ``101``."""
+def _skip_informational(base):
+    """A subclass of urllib3's response class (http.client's HTTPResponse),
+    made on first use.  http.client skips ``100 Continue`` only; any other 1xx
+    (``103 Early Hints``) would become the final answer, with the real one
+    left unread on the connection.  Skip them all but ``101``."""
 
-    def _read_status(self):  # http.client's hook for the status line
-        while True:
-            version, status, reason = super()._read_status()
-            if 100 < status < 200 and status != 101:
-                # The informational answer's headers, within http.client's
-                # own bounds for a header block (an endless one would spin
-                # until the deadline).
-                for _ in range(_MAX_HEADERS + 1):
-                    line = self.fp.readline(_MAX_LINE + 1)
-                    if len(line) > _MAX_LINE:
-                        raise http.client.LineTooLong("header line")
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                else:
-                    raise http.client.HTTPException("got more than %d headers"
-                                                    % _MAX_HEADERS)
-                continue
-            return version, status, reason
+    class SkipInformational(base):
+        def _read_status(self):  # http.client's hook for the status line
+            while True:
+                version, status, reason = super()._read_status()
+                if 100 < status < 200 and status != 101:
+                    # The informational answer's headers, within http.client's
+                    # own bounds for a header block (an endless one would spin
+                    # until the deadline).  An OSError: a malformed answer,
+                    # retried like a connection failure.
+                    for _ in range(_MAX_HEADERS + 1):
+                        line = self.fp.readline(_MAX_LINE + 1)
+                        if len(line) > _MAX_LINE:
+                            raise OSError("an informational answer's header line is too long")
+                        if line in (b"\r\n", b"\n", b""):
+                            break
+                    else:
+                        raise OSError("an informational answer has more than %d headers"
+                                      % _MAX_HEADERS)
+                    continue
+                return version, status, reason
+
+    return SkipInformational
 
 
 def _attach(conn) -> None:
@@ -210,9 +214,11 @@ def _attach(conn) -> None:
 def _connection_classes():
     from urllib3.connection import HTTPConnection, HTTPSConnection
 
+    response_class_ = _skip_informational(HTTPConnection.response_class)
+
     def watched(base):
         class Watched(base):
-            response_class = _SkipInformational
+            response_class = response_class_
 
             def connect(self):
                 # Connecting belongs to the attempt: for https urllib3
