@@ -5,24 +5,33 @@ requests (and urllib3, and http.client) apply a timeout to each socket
 operation, so a server that sends one byte a second holds a call for as long
 as it likes.  Node's client bounds the whole request; so does this one: each
 attempt registers a :class:`Watch`, the connection that carries the attempt
-attaches itself to it, and one daemon thread shuts that connection's socket
-down when the deadline passes.  The blocked read then ends at once and the
+attaches itself to it (when it connects, and when it sends), and one daemon
+thread shuts that connection's socket down when the deadline passes.  The
+blocked connect, handshake, send or read then ends at once and the
 transport reports a timeout.
 
 The same connection classes skip informational answers (``103 Early
-Hints``), which http.client would otherwise hand over as the final answer.
+Hints``), which http.client would otherwise hand over as the final answer,
+and let a forked child start afresh (no inherited watches, no connections
+shared with the parent).
 """
 
 from __future__ import annotations
 
 import heapq
-import http.client
+import os
 import socket
 import threading
 import time
+import weakref
 from typing import List, Optional, Tuple
 
-__all__ = ["Watch", "watchdog", "current", "mount"]
+__all__ = ["Watch", "watchdog", "current", "mount", "LONGEST"]
+
+# The longest wait in seconds (about 31 years): socket timeouts and lock
+# waits overflow the platform's time types not far beyond (a timeout of
+# 1e12 raised a bare OverflowError).  Longer timeouts mean this.
+LONGEST = 1e9
 
 _local = threading.local()
 
@@ -37,7 +46,7 @@ class Watch:
     __slots__ = ("deadline", "conn", "expired", "done", "lock")
 
     def __init__(self, seconds: float):
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.monotonic() + min(seconds, LONGEST)
         self.conn = None
         self.expired = False
         self.done = False
@@ -64,7 +73,11 @@ class Watch:
                 return
             self.expired = True
             conn = self.conn
-            sock = getattr(conn, "sock", None) if conn is not None else None
+            # Only while the connection is still this attempt's: one that
+            # went back to the pool as the attempt ended may already carry
+            # another thread's request.
+            owned = conn is not None and getattr(conn, "tc_watch", None) is self
+            sock = getattr(conn, "sock", None) if owned else None
             if sock is not None:
                 try:
                     # The plain socket's shutdown, also for a TLS socket:
@@ -80,6 +93,9 @@ class _Watchdog:
     that ended are dropped lazily; the heap is rebuilt when they dominate."""
 
     def __init__(self):
+        self._reset()
+
+    def _reset(self) -> None:
         self._heap: List[Tuple[float, int, Watch]] = []
         self._cond = threading.Condition()
         self._thread: Optional[threading.Thread] = None
@@ -125,24 +141,63 @@ class _Watchdog:
 
 watchdog = _Watchdog()
 
+# Every connection the watched classes opened, to be let go in a forked child.
+_connected: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # A child inherits the parent's watches but none of its attempts: firing
+    # them would shut down sockets it shares with the parent, under the
+    # parent's requests (and the lock may be held by a thread that is not
+    # there any more).
+    watchdog._reset()
+    # Pooled connections are shared with the parent: both processes would
+    # write requests on one TCP connection and read each other's answers.
+    # The child closes its copies (the parent's stay open) and its pools
+    # connect afresh.  No lock is taken: another thread may have held it.
+    for conn in list(_connected):
+        sock, conn.sock = conn.sock, None
+        if sock is not None:
+            sock.close()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 # -- urllib3 connections that attach to the current watch ----------------------------
 
-class _SkipInformational(http.client.HTTPResponse):
-    """http.client skips ``100 Continue`` only; any other 1xx (``103 Early
-    Hints``) would become the final answer, with the real one left unread
-    on the connection.  Skip them all but ``101``."""
+_MAX_HEADERS, _MAX_LINE = 100, 65536       # http.client's bounds for a header block
 
-    def _read_status(self):  # http.client's hook for the status line
-        while True:
-            version, status, reason = super()._read_status()
-            if 100 < status < 200 and status != 101:
-                while True:  # the informational answer's headers
-                    line = self.fp.readline(65537)
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                continue
-            return version, status, reason
+
+def _skip_informational(base):
+    """A subclass of urllib3's response class (http.client's HTTPResponse),
+    made on first use.  http.client skips ``100 Continue`` only; any other 1xx
+    (``103 Early Hints``) would become the final answer, with the real one
+    left unread on the connection.  Skip them all but ``101``."""
+
+    class SkipInformational(base):
+        def _read_status(self):  # http.client's hook for the status line
+            while True:
+                version, status, reason = super()._read_status()
+                if 100 < status < 200 and status != 101:
+                    # The informational answer's headers, within http.client's
+                    # own bounds for a header block (an endless one would spin
+                    # until the deadline).  An OSError: a malformed answer,
+                    # retried like a connection failure.
+                    for _ in range(_MAX_HEADERS + 1):
+                        line = self.fp.readline(_MAX_LINE + 1)
+                        if len(line) > _MAX_LINE:
+                            raise OSError("an informational answer's header line is too long")
+                        if line in (b"\r\n", b"\n", b""):
+                            break
+                    else:
+                        raise OSError("an informational answer has more than %d headers"
+                                      % _MAX_HEADERS)
+                    continue
+                return version, status, reason
+
+    return SkipInformational
 
 
 def _attach(conn) -> None:
@@ -150,6 +205,7 @@ def _attach(conn) -> None:
     if watch is not None:
         with watch.lock:
             watch.conn = conn
+            conn.tc_watch = watch
             expired = watch.expired
         if expired:
             raise socket.timeout("the attempt's deadline passed")
@@ -158,21 +214,32 @@ def _attach(conn) -> None:
 def _connection_classes():
     from urllib3.connection import HTTPConnection, HTTPSConnection
 
-    class WatchedHTTPConnection(HTTPConnection):
-        response_class = _SkipInformational
+    response_class_ = _skip_informational(HTTPConnection.response_class)
 
-        def request(self, *args, **kwargs):
-            _attach(self)
-            return super().request(*args, **kwargs)
+    def watched(base):
+        class Watched(base):
+            response_class = response_class_
 
-    class WatchedHTTPSConnection(HTTPSConnection):
-        response_class = _SkipInformational
+            def connect(self):
+                # Connecting belongs to the attempt: for https urllib3
+                # connects (a proxy's CONNECT, the TLS handshake) before
+                # request(), and a proxy trickling its CONNECT answer
+                # held a call for as long as it liked.
+                _attach(self)
+                super().connect()
+                _connected.add(self)
+                # The deadline may have passed while no socket existed yet
+                # (resolving, connecting), with nothing to shut down.
+                _attach(self)
 
-        def request(self, *args, **kwargs):
-            _attach(self)
-            return super().request(*args, **kwargs)
+            def request(self, *args, **kwargs):
+                _attach(self)
+                return super().request(*args, **kwargs)
 
-    return WatchedHTTPConnection, WatchedHTTPSConnection
+        Watched.__name__ = Watched.__qualname__ = "Watched" + base.__name__
+        return Watched
+
+    return watched(HTTPConnection), watched(HTTPSConnection)
 
 
 _POOLS = None

@@ -103,9 +103,10 @@ _HEADER_SAFE = re.compile(r'^[\x20-\x21\x23-\x5b\x5d-\x7e]+\Z')
 # in vain, such as "*.example"), an optional port and path.
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
 # No control character anywhere: the HTTP library would refuse the request
-# only after it was signed, and retrying cannot help.
+# only after it was signed, and retrying cannot help.  (C1 controls too:
+# sent percent-encoded, they would only turn up in messages and logs.)
 _ROOT_URL = re.compile(r"^(https?://(?:%s(?:\.%s)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?)"
-                       r"(?:/[^?#\s\x00-\x1f\x7f]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
+                       r"(?:/[^?#\s\x00-\x1f\x7f-\x9f]*)?\Z" % (_LABEL, _LABEL), re.IGNORECASE)
 
 
 def _error(context: str, argument: str, what: str) -> TaskclusterInputError:
@@ -275,14 +276,17 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
 
 
 def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> dict:
-    """Options from ``TASKCLUSTER_ROOT_URL``, ``TASKCLUSTER_CLIENT_ID``,
-    ``TASKCLUSTER_ACCESS_TOKEN`` and ``TASKCLUSTER_CERTIFICATE``; keys of
-    ``defaults`` win over the environment.  Returns a new dict."""
-    result: dict = {}
+    """``defaults`` (copied, never changed) with ``TASKCLUSTER_ROOT_URL``,
+    ``TASKCLUSTER_CLIENT_ID``, ``TASKCLUSTER_ACCESS_TOKEN`` and
+    ``TASKCLUSTER_CERTIFICATE`` set over them, each credential on its own, as
+    the ``taskcluster`` package's ``optionsFromEnvironment`` does.  Returns a
+    new dict."""
+    result: dict = dict(defaults) if defaults else {}
     env = os.environ
     if env.get("TASKCLUSTER_ROOT_URL"):
         result["rootUrl"] = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
-    creds = {}
+    given = result.get("credentials")
+    creds = dict(given) if isinstance(given, Mapping) else {}
     for var, key in (("TASKCLUSTER_CLIENT_ID", "clientId"),
                      ("TASKCLUSTER_ACCESS_TOKEN", "accessToken"),
                      ("TASKCLUSTER_CERTIFICATE", "certificate")):
@@ -290,10 +294,4 @@ def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> di
             creds[key] = env[var]
     if creds:
         result["credentials"] = creds
-    if defaults:
-        for key, value in defaults.items():
-            if key == "credentials" and isinstance(value, Mapping):
-                result["credentials"] = dict(value)
-            else:
-                result[key] = value
     return result

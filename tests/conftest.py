@@ -7,10 +7,12 @@ from loopback import LoopbackServer
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    """No test sees the machine's Taskcluster settings or proxies."""
+    """No test sees the machine's Taskcluster settings (a task's TASK_ID
+    included), proxies or CA bundle settings."""
     for name in list(os.environ):
-        if name.startswith("TASKCLUSTER_") or name.lower() in (
-                "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        if name.startswith("TASKCLUSTER_") or name in ("TASK_ID", "RUN_ID") or name.lower() in (
+                "http_proxy", "https_proxy", "all_proxy", "no_proxy", "requests_ca_bundle",
+                "curl_ca_bundle"):
             monkeypatch.delenv(name, raising=False)
 
 
@@ -38,3 +40,23 @@ def loopback_only(monkeypatch):
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """A real S3-compatible server (moto) on 127.0.0.1, for the whole run."""
+    pytest.importorskip("moto.server", reason="moto[server] is in the test extra: "
+                        "pip install -e '.[test]'")
+    from s3server import S3Server
+
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def services(server, s3):
+    """The object, queue and index services on the loopback server, with
+    storage on moto."""
+    from fake_services import FakeServices
+
+    return FakeServices(server, s3)

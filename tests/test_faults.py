@@ -399,7 +399,8 @@ def test_every_exception_has_a_message_and_the_common_fields(failures):
         for name in FIELDS:
             assert hasattr(e, name), (kind, name)
     assert failures["rest"].body["code"] == "ResourceNotFound"
-    assert failures["rest-text"].body == "<html>oops</html>"
+    assert failures["rest-text"].body == {}          # as the package; the text is in the message
+    assert "<html>oops</html>" in failures["rest-text"].message
     assert failures["timeout"].status_code is None
     assert failures["input"].argument == "taskId"
 
@@ -419,3 +420,13 @@ def test_exceptions_copy_with_their_fields(failures):
     for kind, e in failures.items():
         for again in (copy.copy(e), copy.deepcopy(e)):
             assert type(again) is type(e) and vars(again) == vars(e), kind
+
+
+def test_a_5xx_after_the_retries_says_how_many_attempts_were_made(server, make):
+    queue = make(maxRetries=2)
+    server.plan(Reply(503), Reply(502), Reply(500, {"code": "InternalError", "message": "boom"}))
+    with pytest.raises(TaskclusterRestFailure) as info:
+        queue.task("abc")
+    e = info.value
+    assert "answered 500 InternalError (3 attempts): boom" in str(e)
+    assert e.attempts == 3 and len(server.requests) == 3
