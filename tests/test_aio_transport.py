@@ -221,6 +221,20 @@ def test_informational_answers_are_skipped(scripted):
     assert with_queue(server.url, task, maxRetries=0) == {"final": 1}
 
 
+def test_endless_informational_answers_end_at_the_deadline(scripted):
+    server = scripted(*[b"HTTP/1.1 100 Continue\r\n\r\n", 0.002] * 5000)
+    with pytest.raises(TaskclusterConnectionError, match="timed out"):
+        with_queue(server.url, task, timeout=0.5, maxRetries=0)
+
+
+def test_a_header_line_too_long_is_a_malformed_answer(scripted):
+    server = scripted(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100000 +
+                      b"\r\nContent-Length: 2\r\n\r\n{}")
+    with pytest.raises(TaskclusterConnectionError) as info:
+        with_queue(server.url, task, maxRetries=1)
+    assert "failed after 2 attempts" in str(info.value) and len(str(info.value)) < 600
+
+
 # -- TLS -----------------------------------------------------------------------------------
 
 def test_an_unknown_certificate_is_refused_at_once_and_not_retried(tls_server):  # noqa: F811
