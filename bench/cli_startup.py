@@ -58,7 +58,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCLUSTER_")}
     rows = commands()
     times = {name: [] for name, _ in rows}
-    for name, argv in rows:
+    for _name, argv in rows:
         timed(argv, env)  # warm the file cache
     # Rounds alternate between the commands, so a slow moment falls on all.
     for _ in range(args.runs):
