@@ -121,10 +121,12 @@ def bench(session: nox.Session) -> None:
 
     The package runs in an environment of its own (both are imported as
     ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
-    table; fails on nothing but errors.
-    ``nox -s bench -- --rounds 3`` passes options to bench/run.py."""
+    table; fails on nothing but errors.  Also bench/validation.py (schema
+    checks) and bench/transfer.py (256 MiB through putUrl/getUrl on moto).
+    ``nox -s bench -- --rounds 3`` passes options to bench/run.py and transfer.py."""
     root = os.path.dirname(os.path.abspath(__file__))
-    session.install(".")
+    # The test extra: the transfer rows run on moto, with the tests' fake services.
+    session.install(".[test]")
     python = _theirs(session)
     # Run from elsewhere: the repository's taskcluster/ must not shadow either package.
     with session.chdir(session.create_tmp()):
@@ -136,6 +138,9 @@ def bench(session: nox.Session) -> None:
         # validatePayloads' cost, with jsonschema beside it for comparison
         session.install("jsonschema")
         session.run("python", os.path.join(root, "bench", "validation.py"))
+        # 256 MiB up and down through putUrl/getUrl on moto
+        session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
+                    python, *session.posargs)
 
 
 # The HTTP mocks the scenarios run under, pinned alike on both sides.

@@ -37,12 +37,20 @@ def _message_kept(f: Field) -> bool:
             and (f.theirs in f.ours or f.theirs in PACKAGE_GENERIC))
 
 
+def _is_input_error(raised) -> bool:
+    return isinstance(raised, dict) and (
+        raised.get("class") == "TaskclusterInputError"
+        or "TaskclusterInputError" in (raised.get("taskcluster_bases") or []))
+
+
 def _input_error_catchable(f: Field) -> bool:
-    """We raise TaskclusterInputError where the package raises a class our
-    exception also is: ``except <the package's class>`` still catches it."""
+    """We raise TaskclusterInputError (or a subclass of it that is also the
+    package's class) where the package raises a class our exception also is:
+    ``except <the package's class>`` still catches it."""
     theirs = f.sibling("class", "theirs")
     bases = (f.sibling("taskcluster_bases") or []) + (f.sibling("builtin_bases") or [])
-    return f.sibling("class") == "TaskclusterInputError" and theirs in bases
+    ours = {"class": f.sibling("class"), "taskcluster_bases": f.sibling("taskcluster_bases")}
+    return _is_input_error(ours) and (theirs in bases or theirs == "Exception")
 
 
 def _same_json(a, b) -> bool:
@@ -82,8 +90,19 @@ def _refused_instead(f: Field) -> bool:
         raised, sent_nothing = f.sibling("raised"), True
     else:
         return False
-    return sent_nothing and isinstance(raised, dict) and \
-        raised.get("class") == "TaskclusterInputError"
+    return sent_nothing and _is_input_error(raised)
+
+
+def _accepted_instead(f: Field) -> bool:
+    """The package raised where ours returns a value (a more lenient input)."""
+    if f.parts[-1] == "raised":
+        return f.ours == MISSING and f.sibling("value") is not MISSING
+    if f.parts[-1] == "value":
+        return f.theirs == MISSING and f.sibling("raised", "theirs") not in (None, MISSING)
+    return False
+
+
+
 
 
 KNOWN = [
@@ -181,8 +200,82 @@ KNOWN = [
         "The package encodes the credentials in it to bytes; a caller has no use for that.",
         lambda f: f.theirs == {"type": "bytes", "value": f.ours}),
     Difference(
-        "exch_*", "*.routingKeyReference",
+        "*", "*.routingKeyReference",
         "A routing-key binding also carries `routingKeyReference`",
         "As the Node client's bindings do; the `exchange` and `routingKeyPattern` keys are "
         "the package's.", lambda f: f.theirs == MISSING),
+    Difference("*", "*.superExc", check=_field_added),
+    Difference(
+        "error_connection_*", "result.raised.superExc",
+        "`TaskclusterConnectionError.superExc` is None, not the requests exception",
+        "The requests exception holds the signed request, Authorization header included; the "
+        "message says what failed and after how many attempts.",
+        lambda f: f.ours is None and f.theirs == "requests.ConnectionError"),
+    Difference(
+        "call_str_payload", "*",
+        "A payload that is not a JSON object (a `str` of JSON, a list, `None`) is refused "
+        "before sending",
+        "Every input schema is an object; the package sent a `str` JSON-encoded a second "
+        "time, which the service refuses with a 400.", _refused_instead),
+    Difference(
+        "exc_*_forms", "result.*",
+        "Exceptions can be built with the message alone (`TaskclusterRestFailure('m')`)",
+        "`superExc` is optional here; every form the package takes is taken the same way.",
+        lambda f: _accepted_instead(f) or (f.parts[-1] == "pickled" and f.theirs == MISSING)),
+    Difference(
+        "util_stringDate", "result.*",
+        "`stringDate` and `dumpJson` write a plain `date` (`2026-03-04`)",
+        "The package fails on one with `AttributeError`.", _accepted_instead),
+    Difference("util_dumpJson", "result.*", check=_accepted_instead),
+    Difference(
+        "cred_temporary_*", "result.value.accessToken.type",
+        "Temporary credentials' `accessToken` is a `str`, not `bytes`",
+        "As the Node client's (this project's oracle), and as every client option takes it.",
+        lambda f: f.ours == "str" and f.theirs == "bytes"),
+    Difference(
+        "exch_routing_keys", "result.dict_and_kwargs.*",
+        "A routing key may be given as a dict and keywords together (keywords win)",
+        "The package refuses the mix; ours builds the pattern.", _accepted_instead),
+    Difference(
+        "auth_certificate_dict", "*",
+        "A certificate given as a dict (parsed JSON) is accepted",
+        "The package accepts only the JSON text; ours signs with either.",
+        lambda f: _accepted_instead(f) or (f.parts[0] == "requests" and f.theirs == MISSING)),
+    Difference(
+        "call_payload_then_keywords", "result.warnings",
+        "`method(payload, k=v)` gives no `PendingDeprecationWarning`",
+        "It is one of this library's documented calling forms, not a deprecated one.",
+        lambda f: f.ours == MISSING),
+    Difference(
+        "opt_options_dict", "result.*",
+        "`client.options` holds every option with its default, credentials as given (`str`)",
+        "The package encodes credentials to `bytes` in its options; ours keeps them as given "
+        "and shows this library's extra options.",
+        lambda f: f.parts[-1] == "keys" or f.theirs == {"type": "bytes", "value": f.ours}),
+    Difference(
+        "opt_missing_root_url", "result.*",
+        "A client can be made without a rootUrl; a call or URL without one is refused",
+        "Routing-key methods need none; the refusal names the option and "
+        "`TASKCLUSTER_ROOT_URL`.", _accepted_instead),
+    Difference(
+        "opt_session", "result.value.hooks_saw",
+        "A `session=` passed in carries the calls",
+        "The package never sends through it; ours does, as its documentation says.",
+        lambda f: f.theirs == [] and f.ours),
+    Difference(
+        "class_funcinfo_entries", "result.*",
+        "`funcinfo` entries are the reference's whole entries (with `title`, `description`, "
+        "`scopes`, `category`, `type`, `query`)",
+        "A superset of the package's keys, copied, so editing them changes no call.",
+        lambda f: f.theirs == MISSING),
+    Difference(
+        "names_helper_and_retry", "*load_secrets*",
+        "`load_secrets` takes its defaults as tuples and None, not `[]` and `{}`",
+        "The same meaning without mutable default arguments.",
+        lambda f: isinstance(f.ours, list) and len(f.ours) == len(f.theirs)),
+    Difference(
+        "helper_load_secrets", "result.value.missing_required",
+        "A required secret that is missing raises `TaskclusterInputError` naming the keys",
+        "The package raises a bare `Exception`; ours is one too, and never shows the values.",
+        lambda f: f.ours == "TaskclusterInputError" and f.theirs == "Exception"),
 ]

@@ -275,14 +275,17 @@ def resolve(options: Optional[Mapping[str, Any]], context: str = "options") -> R
 
 
 def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> dict:
-    """Options from ``TASKCLUSTER_ROOT_URL``, ``TASKCLUSTER_CLIENT_ID``,
-    ``TASKCLUSTER_ACCESS_TOKEN`` and ``TASKCLUSTER_CERTIFICATE``; keys of
-    ``defaults`` win over the environment.  Returns a new dict."""
-    result: dict = {}
+    """``defaults`` (copied, never changed) with ``TASKCLUSTER_ROOT_URL``,
+    ``TASKCLUSTER_CLIENT_ID``, ``TASKCLUSTER_ACCESS_TOKEN`` and
+    ``TASKCLUSTER_CERTIFICATE`` set over them, each credential on its own, as
+    the ``taskcluster`` package's ``optionsFromEnvironment`` does.  Returns a
+    new dict."""
+    result: dict = dict(defaults) if defaults else {}
     env = os.environ
     if env.get("TASKCLUSTER_ROOT_URL"):
         result["rootUrl"] = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
-    creds = {}
+    given = result.get("credentials")
+    creds = dict(given) if isinstance(given, Mapping) else {}
     for var, key in (("TASKCLUSTER_CLIENT_ID", "clientId"),
                      ("TASKCLUSTER_ACCESS_TOKEN", "accessToken"),
                      ("TASKCLUSTER_CERTIFICATE", "certificate")):
@@ -290,10 +293,4 @@ def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> di
             creds[key] = env[var]
     if creds:
         result["credentials"] = creds
-    if defaults:
-        for key, value in defaults.items():
-            if key == "credentials" and isinstance(value, Mapping):
-                result["credentials"] = dict(value)
-            else:
-                result[key] = value
     return result

@@ -402,16 +402,21 @@ def _variant(cls: type, directory: str) -> type:
 
 
 def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFailure:
+    # As the package: ``body`` is the parsed JSON, or {} when the answer is
+    # not JSON; the start of such an answer's text goes into the message.
     body: Any = {}
+    text = ""
     if response.body:
-        try:
-            body = json.loads(response.body)
-        except ValueError:
-            body = response.body.decode("utf-8", "replace")[:2000]
+        body = _parse_json(response.body)
+        if body is _NOT_JSON:
+            body = {}
+            text = " ".join(response.body[:300].decode("utf-8", "replace").split())[:200]
     code = body.get("code") if isinstance(body, dict) else None
     message = body.get("message") if isinstance(body, dict) else None
     if not message or not isinstance(message, str):
         message = _DEFAULT_MESSAGES.get(response.status) or "Unknown Server Error"
+        if text:
+            message += " (the answer reads: %s)" % text
     retried = " (%d attempt%s)" % (attempt, "" if attempt == 1 else "s") \
         if response.status >= 500 else ""
     text = "%s: %s %s answered %d%s%s: %s" % (

@@ -57,10 +57,11 @@ def createSession(*args, **kwargs):
     return requests.Session(*args, **kwargs)
 
 
-def createApiClient(name: str, reference: Dict[str, Any]) -> type:
+def createApiClient(name: str, api: Dict[str, Any]) -> type:
     """A client class named ``name`` from one API or exchanges reference
-    document (or the package's ``{"reference": document}`` form), e.g. a
-    service or a method the bundled references do not have yet."""
+    document ``api`` (or the package's ``{"reference": document}`` form), e.g.
+    a service or a method the bundled references do not have yet."""
+    reference = api
     from . import _references
     from ._client import BaseClient, build_class
     from .exceptions import TaskclusterInputError
@@ -71,7 +72,7 @@ def createApiClient(name: str, reference: Dict[str, Any]) -> type:
         raise TaskclusterInputError(
             "createApiClient: reference must be an API or exchanges reference document "
             "(a dict with serviceName and entries), not %r" % (type(reference).__name__,),
-            method="createApiClient", argument="reference")
+            method="createApiClient", argument="api")
     ref = _references.parse(str(name), _references.kind_of(doc), doc)
     return build_class(str(name), ref, BaseClient)
 

@@ -72,12 +72,21 @@ class TaskclusterFailure(Exception):
         # Exception's default pickling replays only ``args``; keep the fields.
         # The underlying exception (a transport's) may not pickle: keep its text.
         fields = dict(self._fields)
-        if fields.get("superExc") is not None and not isinstance(fields["superExc"], str):
+        if fields.get("superExc") is not None and not _pickles(fields["superExc"]):
             fields["superExc"] = repr(fields["superExc"])
         return (_rebuild, (type(self), self.message, fields))
 
     def __str__(self):
         return self.message
+
+
+def _pickles(value) -> bool:
+    import pickle
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
 
 
 def _rebuild(cls, message, fields):

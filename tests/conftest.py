@@ -38,3 +38,23 @@ def loopback_only(monkeypatch):
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """A real S3-compatible server (moto) on 127.0.0.1, for the whole run."""
+    pytest.importorskip("moto.server", reason="moto[server] is in the test extra: "
+                        "pip install -e '.[test]'")
+    from s3server import S3Server
+
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def services(server, s3):
+    """The object, queue and index services on the loopback server, with
+    storage on moto."""
+    from fake_services import FakeServices
+
+    return FakeServices(server, s3)

@@ -14,8 +14,13 @@ request decisions, e.g. fail the first attempt of some calls); then the
 default (200 echoing the request as JSON):
   Reply(status, body=..., headers=...)   body: bytes, str, or JSON-able
   Reset(after_headers=False)             close the connection abruptly
+  ResetDuringBody(after=n)               reset after reading n bytes of the
+                                         request's body (taken from the plan
+                                         before the body is read)
   Hang(seconds)                          hold the answer (client timeouts)
   Truncate(status=200)                   promise more body than is sent
+  Truncate(200, body=b"..", length=n,    send ``body`` under Content-Length n,
+           headers={...}, reset=False)   then close (or reset) the connection
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ class Reset:
 
 
 @dataclass
+class ResetDuringBody:
+    after: int = 0
+
+
+@dataclass
 class Hang:
     seconds: float
 
@@ -52,6 +62,10 @@ class Hang:
 @dataclass
 class Truncate:
     status: int = 200
+    body: Optional[bytes] = None
+    length: Optional[int] = None
+    headers: Dict[str, str] = field(default_factory=dict)
+    reset: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
+        early = self.server.owner._take_early()
+        if early is not None:
+            self.rfile.read(min(length, early.after))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            self.server.owner._record(Recorded(self.command, self.path, headers, b""),
+                                      planned=False)
+            self._reset()
+            return
         body = self.rfile.read(length) if length else b""
         target = self.path
         if "://" in target:  # absolute-form (through a proxy): keep path+query
@@ -97,23 +119,27 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "100")
                 self.end_headers()
                 self.wfile.flush()
-            # RST instead of FIN: the client sees a reset connection.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.connection.close()
+            self._reset()
             return
         if isinstance(action, Hang):
             time.sleep(action.seconds)
             action = Reply(200, {"late": True})
         if isinstance(action, Truncate):
+            body = b'{"partial": ' if action.body is None else action.body
             self.send_response(action.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "1000")
+            headers = action.headers or {"Content-Type": "application/json"}
+            for k, v in headers.items():
+                self.send_header(k, v)
+            length = action.length if action.length is not None else max(1000, 2 * len(body))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
-            self.wfile.write(b'{"partial": ')
+            self.wfile.write(body)
             self.wfile.flush()
             self.close_connection = True
+            if action.reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
             return
         if action is None:
             action = Reply(200, {"method": rec.method, "target": rec.target})
@@ -135,6 +161,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _reset(self):
+        # RST instead of FIN: the client sees a reset connection.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
@@ -201,9 +234,17 @@ class LoopbackServer:
         with self._lock:
             self._responder = fn
 
-    def _record(self, rec: Recorded) -> Optional[Any]:
+    def _take_early(self) -> Optional[ResetDuringBody]:
+        with self._lock:
+            if self._plan and isinstance(self._plan[0], ResetDuringBody):
+                return self._plan.popleft()
+            return None
+
+    def _record(self, rec: Recorded, planned: bool = True) -> Optional[Any]:
         with self._lock:
             self.requests.append(rec)
+            if not planned:
+                return None
             if self._plan:
                 return self._plan.popleft()
             action = self._routes.get(rec.path)

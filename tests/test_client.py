@@ -198,12 +198,14 @@ def test_a_4xx_raises_with_its_details_and_is_never_retried(server, make, status
     assert len(server.requests) == 1 and queue.delays == []
 
 
-def test_a_4xx_without_json_keeps_the_text(server, make):
+def test_a_4xx_without_json_has_the_package_body_and_says_the_text(server, make):
+    # body is {} as in the package (handlers call e.body.get(...)); the
+    # message quotes the start of the answer.
     server.plan(Reply(404, "no such thing"))
     with pytest.raises(TaskclusterRestFailure) as info:
         make().task("abc")
-    assert info.value.body == "no such thing" and info.value.code == "UnknownError"
-    assert str(info.value)
+    assert info.value.body == {} and info.value.code == "UnknownError"
+    assert "the answer reads: no such thing" in str(info.value)
 
 
 def test_a_5xx_is_retried_with_a_new_signature(server, make):

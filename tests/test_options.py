@@ -169,13 +169,15 @@ def test_options_from_an_empty_environment():
     assert taskcluster.optionsFromEnvironment({"maxRetries": 1}) == {"maxRetries": 1}
 
 
-def test_explicit_options_win_over_the_environment(monkeypatch):
-    set_env(monkeypatch)
-    explicit = {"rootUrl": "https://explicit.example.com", "maxRetries": 1,
+def test_the_environment_wins_over_the_defaults_as_in_the_package(monkeypatch):
+    monkeypatch.setenv("TASKCLUSTER_ROOT_URL", "https://env.example.com")
+    monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN", "env-token")
+    defaults = {"rootUrl": "https://default.example.com", "maxRetries": 1,
                 "credentials": {"clientId": "me", "accessToken": "mine"}}
-    options = taskcluster.optionsFromEnvironment(explicit)
-    assert options == explicit
-    assert options is not explicit and options["credentials"] is not explicit["credentials"]
+    options = taskcluster.optionsFromEnvironment(defaults)
+    assert options == {"rootUrl": "https://env.example.com", "maxRetries": 1,
+                       "credentials": {"clientId": "me", "accessToken": "env-token"}}
+    assert defaults["credentials"]["accessToken"] == "mine"       # the caller's dict stays
 
 
 def test_a_client_from_the_environment_reaches_the_server_and_signs(server, monkeypatch):
