@@ -155,6 +155,31 @@ def test_each_attempt_gets_a_fresh_writer_from_a_coroutine_factory(faulty, proxy
     assert [w.inner.getvalue() for w in writers] == [b"a" * 1000, data]
 
 
+def test_storage_that_does_not_answer_is_retried_after_the_client_timeout(faulty, proxy):
+    faulty.add_object("o", b"late data")
+    proxy.plan(Hang(3))
+
+    async def main():
+        async with client("Object", faulty, timeout=0.5) as obj:
+            return await download.downloadToBuf(name="o", objectService=obj)
+
+    buf, _ = run(main())
+    assert bytes(buf) == b"late data" and len(proxy.server.requests) == 2
+
+
+def test_storage_that_never_answers_ends_in_a_connection_error(faulty, proxy):
+    faulty.add_object("o", b"late data")
+    proxy.plan(Hang(3), Hang(3))
+
+    async def main():
+        async with client("Object", faulty, timeout=0.3) as obj:
+            return await download.downloadToBuf(name="o", objectService=obj, maxRetries=1)
+
+    with pytest.raises(TaskclusterConnectionError, match="0.3s timeout") as info:
+        run(main())
+    assert "X-Amz" not in str(info.value)
+
+
 def test_gzip_encoded_body_is_decoded_then_verified(faulty, proxy):
     import gzip
 
