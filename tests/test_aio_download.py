@@ -3,6 +3,7 @@ object, queue and index services on loopback, data on moto; the cases of
 test_download.py, through the async clients."""
 
 import asyncio
+import logging
 import io
 import os
 
@@ -469,3 +470,30 @@ def test_the_package_names():
         await writer.write(b"abc")
         assert writer.hashes() == hashes_of(b"abc") and writer.inner.getvalue() == b"abc"
     run(main())
+
+
+def test_presigned_signatures_stay_out_of_errors_and_logs(faulty, proxy, caplog, tmp_path):
+    """With every logger at DEBUG (aiohttp's and asyncio's included), no
+    fault of the storage shows a presigned URL's query."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("taskcluster", "aiohttp", "aiohttp.client", "aiohttp.internal", "asyncio"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    faulty.add_object("o", os.urandom(5000))
+    errors = []
+    for faults in ([Reply(503), Reset(), Truncate(200, body=b"a", length=5000)],
+                   [Reply(403, "<Error><Code>AccessDenied</Code></Error>")]):
+        proxy.plan(*faults)
+        with pytest.raises(TaskclusterFailure) as info:
+            run(with_client("Object", faulty, download.downloadToFile, tmp_path / "o",
+                            name="o", maxRetries=len(faults) - 1))
+        errors.append(info.value)
+    texts = [str(e) for e in errors] + [repr(e) for e in errors] + \
+        [str(getattr(e, "body", "")) for e in errors] + \
+        [r.getMessage() for r in caplog.records
+         # (boto3 presigning and moto's access log, in this process, are the test's servers)
+         if r.name.split(".")[0] in ("taskcluster", "aiohttp", "asyncio")]
+    assert any(r.name == "taskcluster" and "attempt 1 failed" in r.getMessage()
+               for r in caplog.records)
+    for text in texts:
+        assert "X-Amz-Signature" not in text and "X-Amz-Credential" not in text, text
+    assert leftovers(tmp_path) == []
