@@ -310,7 +310,9 @@ def test_the_package_names_and_keywords():
     for name in ("upload", "uploadFromBuf", "uploadFromFile"):
         assert inspect.iscoroutinefunction(getattr(upload, name)), name
     params = inspect.signature(upload.upload).parameters
-    assert params == inspect.signature(sync_upload.upload).parameters
+    sync_params = inspect.signature(sync_upload.upload).parameters
+    assert [(p.name, p.kind, p.default) for p in params.values()] == \
+        [(p.name, p.kind, p.default) for p in sync_params.values()]
     for name in ("projectId", "name", "contentType", "contentLength", "expires",
                  "readerFactory", "maxRetries", "uploadId", "objectService", "progress"):
         assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name

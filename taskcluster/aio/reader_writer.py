@@ -27,28 +27,28 @@ __all__ = ["BufferReader", "BufferWriter", "FileReader", "FileWriter", "streamin
 class BufferReader(_sync.BufferReader):
     """Reads from bytes (or any buffer) in memory, without copying it."""
 
-    async def read(self, max_size):  # type: ignore[override]
+    async def read(self, max_size):
         return super().read(max_size)
 
 
 class BufferWriter(_sync.BufferWriter):
     """Writes to an in-memory buffer; ``getbuffer()`` gives its content."""
 
-    async def write(self, chunk):  # type: ignore[override]
+    async def write(self, chunk):
         super().write(chunk)
 
 
 class FileReader(_sync.FileReader):
     """Reads from a file opened in binary mode, from where it stands."""
 
-    async def read(self, max_size):  # type: ignore[override]
+    async def read(self, max_size):
         return super().read(max_size)
 
 
 class FileWriter(_sync.FileWriter):
     """Writes to a file opened in binary mode."""
 
-    async def write(self, chunk):  # type: ignore[override]
+    async def write(self, chunk):
         super().write(chunk)
 
 

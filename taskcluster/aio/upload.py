@@ -15,7 +15,7 @@ sha512 are computed while it streams and sent with ``finishUpload``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from .. import _aiostreaming, _slugid, _transfer
 from .. import upload as _sync
@@ -33,7 +33,7 @@ class HashingReader(_sync.HashingReader):
     ``read`` may be a coroutine or not); ``bytes``, ``update`` and
     ``hashes(contentLength)`` as the sync one's."""
 
-    async def read(self, max_size):  # type: ignore[override]
+    async def read(self, max_size):
         chunk = await maybe_await(self.inner.read(max_size))
         self._hasher.update(chunk)
         return chunk
@@ -54,7 +54,8 @@ async def uploadFromFile(*, file, **kwargs) -> None:
 
 
 async def upload(*, projectId: str, name: str, contentType: str, contentLength: int,
-                 expires: Any, readerFactory, maxRetries: int = 5, uploadId: str = None,
+                 expires: Any, readerFactory, maxRetries: int = 5,
+                 uploadId: Optional[str] = None,
                  objectService, progress=None) -> None:
     """Upload an object of ``contentLength`` bytes, read from the readers
     ``readerFactory()`` makes, as ``name`` in ``projectId``.  ``objectService``
@@ -66,7 +67,7 @@ async def upload(*, projectId: str, name: str, contentType: str, contentLength: 
     uploadId = uploadId or _slugid.nice()
     policy = _transfer.RetryPolicy.of(objectService, maxRetries)
 
-    hashing = None
+    hashing: Optional[HashingReader] = None
     inline = None
     if contentLength <= DATA_INLINE_MAX_SIZE:
         # Small enough to go inline: read it once now; it is then also the
@@ -100,6 +101,7 @@ async def upload(*, projectId: str, name: str, contentType: str, contentLength: 
         async with _aiostreaming.session() as http:
             await _aiostreaming.attempts(policy, label, attempt)
 
+    assert hashing is not None  # read inline, or by the attempt that succeeded
     await _aiostreaming.call(
         objectService.finishUpload, name,
         _transfer.finish_upload_request(projectId, uploadId, hashing.hashes(contentLength)))
