@@ -20,7 +20,7 @@ from ._streaming import Progress, Retry, _detail, _LengthMismatch, _scrub
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
 from .exceptions import TaskclusterConnectionError, TaskclusterFailure, TaskclusterRestFailure
 
-__all__ = ["attempts", "session", "put", "get", "call", "maybe_await", "Retry"]
+__all__ = ["attempts", "session", "put", "get", "call", "maybe_await", "hash_chunk", "Retry"]
 
 log = logging.getLogger("taskcluster")
 
@@ -29,6 +29,18 @@ async def maybe_await(value: Any) -> Any:
     """``value``, awaited if it is awaitable: factories, readers and writers
     may be coroutine functions (as the package has them) or plain ones."""
     return await value if inspect.isawaitable(value) else value
+
+
+async def hash_chunk(hasher, chunk) -> None:
+    """``hasher.update(chunk)`` without holding up the event loop: a
+    ParallelHasher whose threads lag behind is fed from a worker thread (it
+    waits there for room); otherwise at once.  Only the loop's thread feeds
+    a hasher, so room seen here is still there for the update."""
+    full = getattr(hasher, "full", None)
+    if full is not None and full():
+        await asyncio.to_thread(hasher.update, chunk)
+    else:
+        hasher.update(chunk)
 
 
 async def attempts(policy: RetryPolicy, label: str, attempt: Callable[[int], Awaitable[Any]],

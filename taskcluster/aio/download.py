@@ -25,7 +25,7 @@ import datetime
 
 from .. import _aiostreaming, _targets, _transfer
 from .. import download as _sync
-from .._aiostreaming import call, maybe_await
+from .._aiostreaming import call, hash_chunk, maybe_await
 from .._hashing import ParallelHasher
 from .._transfer import (ACCEPTABLE_HASHES, ObjectHashVerificationError,
                          TaskclusterArtifactError, verifyHashes)
@@ -48,7 +48,7 @@ class HashingWriter(_sync.HashingWriter):
 
     async def write(self, chunk) -> None:  # type: ignore[override]
         await maybe_await(self.inner.write(chunk))
-        self._hasher.update(chunk)
+        await hash_chunk(self._hasher, chunk)
 
 
 # -- objects ------------------------------------------------------------------------
@@ -71,7 +71,8 @@ async def download(*, name: str, maxRetries: int = 5, objectService, writerFacto
             plan = await _start(objectService, name)
             if plan.hashes is not None:
                 expected = plan.hashes
-        # Hashed on two threads, as the sync helper does (see aio.upload).
+        # Hashed on two threads, as the sync helper does, fed without
+        # holding up the loop (see _aiostreaming.hash_chunk).
         with ParallelHasher() as hasher:
             writer = HashingWriter(await maybe_await(writerFactory()), hasher)
             contentType = await _aiostreaming.get(http, label, plan.url, writer, policy,

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 from .. import _aiostreaming, _slugid, _transfer
 from .. import upload as _sync
-from .._aiostreaming import maybe_await
+from .._aiostreaming import hash_chunk, maybe_await
 from .._hashing import ParallelHasher
 from .._transfer import DATA_INLINE_MAX_SIZE
 from .reader_writer import BufferReader, FileReader
@@ -35,7 +35,7 @@ class HashingReader(_sync.HashingReader):
 
     async def read(self, max_size):
         chunk = await maybe_await(self.inner.read(max_size))
-        self._hasher.update(chunk)
+        await hash_chunk(self._hasher, chunk)
         return chunk
 
 
@@ -88,10 +88,8 @@ async def upload(*, projectId: str, name: str, contentType: str, contentLength: 
 
         async def attempt(n):
             nonlocal hashing
-            # Hashed on two threads, as the sync helper does: a chunk waits
-            # in the loop's thread only while both queues are full (one
-            # chunk's hashing, milliseconds), where hashing here would
-            # hold the loop up for every chunk.
+            # Hashed on two threads, as the sync helper does, fed without
+            # holding up the loop (see _aiostreaming.hash_chunk).
             with ParallelHasher() as hasher:
                 reader = HashingReader(await maybe_await(readerFactory()), hasher)
                 await _aiostreaming.put(http, label, method.url, headers, reader,
