@@ -4,7 +4,9 @@ around it.
 
 The twin of ``_streaming``: same decisions (from ``_transfer``), same
 errors and messages, same limits; only the sending (aiohttp) and the
-waiting (``asyncio.sleep``) differ.
+waiting (``asyncio.sleep``) differ.  Where aiohttp falls short of the sync
+socket timeouts (a send the storage stopped taking has no timeout there),
+this module adds the bound itself.
 """
 
 from __future__ import annotations
@@ -62,20 +64,62 @@ async def attempts(policy: RetryPolicy, label: str, attempt: Callable[[int], Awa
         await sleep(delay)
 
 
-def session():
-    """An ``aiohttp.ClientSession`` for one helper call (its storage requests)."""
-    import aiohttp  # on first use: keeps `import taskcluster.aio` cheap
+def session() -> "Storage":
+    """What one helper call sends its storage requests through."""
+    return Storage()
 
-    # trust_env: proxies and .netrc from the environment, as requests reads
-    # them for the sync helpers.
-    http = aiohttp.ClientSession(trust_env=True, auto_decompress=True)
-    if hasattr(http, "_retry_connection"):
-        # aiohttp (3.10+) silently sends an idempotent request (a PUT) again
-        # when a pooled connection drops: with a streamed body already
-        # consumed, and unseen by the retry policy, which gives each attempt
-        # a fresh reader.  No public switch; see _aiotransport.
-        http._retry_connection = False
-    return http
+
+class Storage:
+    """An ``aiohttp.ClientSession`` of its own (``async with``), and the
+    sockets it opened, so that a send the storage stopped taking can be cut
+    off (``abort``): a cancelled request only closes its connection
+    gracefully, which waits for the unsent data to go out."""
+
+    def __init__(self):
+        import aiohttp  # on first use: keeps `import taskcluster.aio` cheap
+        import weakref
+
+        self._sockets: "weakref.WeakSet" = weakref.WeakSet()
+        connector = None
+        try:
+            # socket_factory: aiohttp >= 3.12; before it, abort() has nothing to cut.
+            connector = aiohttp.TCPConnector(socket_factory=self._socket)
+        except TypeError:
+            pass
+        # trust_env: proxies and .netrc from the environment, as requests reads
+        # them for the sync helpers.
+        self.session = aiohttp.ClientSession(connector=connector, trust_env=True)
+        if hasattr(self.session, "_retry_connection"):
+            # aiohttp (3.10+) silently sends an idempotent request (a PUT)
+            # again when a pooled connection drops: with a streamed body
+            # already consumed, and unseen by the retry policy, which gives
+            # each attempt a fresh reader.  No public switch; see _aiotransport.
+            self.session._retry_connection = False
+
+    def _socket(self, addr_info):
+        import socket
+
+        family, type_, proto = addr_info[:3]
+        sock = socket.socket(family=family, type=type_, proto=proto)
+        self._sockets.add(sock)
+        return sock
+
+    def abort(self) -> None:
+        """Shut down every socket still open: their transports fail at once
+        and close, pending data or not."""
+        import socket
+
+        for sock in list(self._sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed or never connected
+                pass
+
+    async def __aenter__(self) -> "Storage":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.session.close()
 
 
 def _timeout(policy: RetryPolicy):
@@ -97,11 +141,15 @@ class _Body:
     def __init__(self, label: str, reader, length: int, progress: Progress):
         self._label, self._reader, self._length, self._progress = label, reader, length, progress
         self.error = None
+        self.done = False
+        self.moved = asyncio.get_running_loop().time()  # when aiohttp last took a chunk
 
     async def __aiter__(self):
+        loop = asyncio.get_running_loop()
         try:
             sent, length = 0, self._length
             while True:
+                self.moved = loop.time()
                 chunk = await maybe_await(self._reader.read(CHUNK_SIZE))
                 if not chunk:
                     break
@@ -111,6 +159,7 @@ class _Body:
                 if self._progress is not None:
                     self._progress(sent, length)
                 yield chunk
+            self.done = True
             if sent != length:
                 raise _LengthMismatch(
                     "%s: the reader gave %s bytes, but contentLength is %d"
@@ -121,14 +170,20 @@ class _Body:
             raise
 
 
-async def put(http, label: str, url: str, headers: dict, reader, length: int,
+async def put(http: Storage, label: str, url: str, headers: dict, reader, length: int,
               policy: RetryPolicy, progress: Progress) -> None:
     """One PUT of ``length`` bytes from ``reader`` to a presigned URL.
     Raises Retry for a failure worth another attempt."""
     body = _Body(label, reader, length, progress)
     try:
-        response = await http.put(_url(url), data=body.__aiter__(), headers=headers,
-                                  timeout=_timeout(policy), allow_redirects=False)
+        response = await _unless_stalled(
+            http.session.put(_url(url), data=body.__aiter__(), headers=headers,
+                             timeout=_timeout(policy), allow_redirects=False),
+            http, body, policy.timeout)
+    except _Stalled:
+        raise Retry(TaskclusterConnectionError(
+            "%s: PUT %s failed: the storage took none of the data for %ss (the timeout)"
+            % (label, redact(url), policy.timeout), method=label, url=redact(url))) from None
     except _network_errors() as e:
         if body.error is not None:
             raise body.error from None
@@ -144,16 +199,44 @@ async def put(http, label: str, url: str, headers: dict, reader, length: int,
     response.release()
 
 
-async def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progress,
-              follow_redirects: bool) -> str:
+class _Stalled(Exception):
+    pass
+
+
+async def _unless_stalled(request, http: Storage, body: _Body, timeout: float):
+    """Await ``request`` (a PUT sending ``body``), cancelled when aiohttp has
+    taken none of the body for ``timeout`` seconds: its timeouts cover
+    connecting and reading the answer, not a send the storage stopped
+    taking (the sync helpers' socket timeout covers that too)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(request)
+    try:
+        while True:
+            left = body.moved + timeout - loop.time()
+            if not body.done and left <= 0:
+                http.abort()
+                raise _Stalled()
+            done, _ = await asyncio.wait({task}, timeout=None if body.done else left)
+            if done:
+                return task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+            if not task.cancelled():
+                task.exception()  # seen: not "never retrieved"
+
+
+async def get(http: Storage, label: str, url: str, writer, policy: RetryPolicy,
+              progress: Progress, follow_redirects: bool) -> str:
     """One GET of ``url`` into ``writer``; returns the media type.  The body
     is decoded (gzip) before it is written; aiohttp refuses a body shorter
     than its Content-Length.  Raises Retry for a failure worth another
     attempt; what the writer or ``progress`` raise goes through as it is."""
     errors = _network_errors()
     try:
-        response = await http.get(_url(url), timeout=_timeout(policy),
-                                  allow_redirects=follow_redirects)
+        response = await http.session.get(_url(url), timeout=_timeout(policy),
+                                          allow_redirects=follow_redirects)
     except errors as e:
         raise _connection_failure(label, "GET", url, e, policy) from None
     complete = False

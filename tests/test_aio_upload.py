@@ -171,6 +171,32 @@ def test_storage_refusing_connections(server, s3):
     assert "X-Amz" not in str(info.value) and "refused" not in services.finished
 
 
+def test_storage_that_stops_taking_the_data_is_given_up_after_the_timeout(server, s3):
+    """aiohttp's own timeouts cover connecting and the answer, not a send
+    that stalls: a storage that accepts the connection and reads nothing."""
+    import socket
+
+    deaf = socket.socket()
+    deaf.bind(("127.0.0.1", 0))
+    deaf.listen(8)  # connections complete in the kernel; nothing is ever read
+    try:
+        services = FakeServices(server, s3, storage="http://127.0.0.1:%d" % deaf.getsockname()[1])
+
+        async def main():
+            async with object_client(services, timeout=0.3) as obj:
+                data = bytes(32 * 1024 * 1024)  # more than the sockets' buffers hold
+                await upload.uploadFromBuf(projectId="proj", name="deaf", contentType="a/b",
+                                           contentLength=len(data), expires=EXPIRES, data=data,
+                                           objectService=obj, maxRetries=1)
+
+        with pytest.raises(TaskclusterConnectionError,
+                           match="took none of the data for 0.3s") as info:
+            run(main())
+    finally:
+        deaf.close()
+    assert "X-Amz" not in str(info.value) and "deaf" not in services.finished
+
+
 @pytest.mark.parametrize("given", [99, 101])
 def test_reader_giving_the_wrong_length_is_refused(services, given):
     class Reader:
