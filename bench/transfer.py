@@ -10,7 +10,9 @@ process.  Each client runs in a fresh interpreter of its own, in rounds that
 alternate between clients: this library's sync helpers, the package's sync
 helpers, and a plain ``requests`` streaming copy of the same bytes to the same
 presigned URLs (no hashing, no service calls), and that copy hashing the
-bytes (sha256 and sha512, in the copying thread) for what hashing costs.  Prints MB/s (median of the
+bytes (sha256 and sha512, in the copying thread) for what hashing costs;
+then the async helpers, this library's and the package's
+(``taskcluster.aio.upload`` / ``download``).  Prints MB/s (median of the
 rounds, [min..max]) and the peak RSS increase of the client process during
 the transfer.  Nothing here fails on a timing.
 """
@@ -29,6 +31,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 OURS, THEIRS, PLAIN = "this library", "taskcluster 113.2.0", "plain requests"
 HASHED = "requests + sha256/512"
+OURS_AIO, THEIRS_AIO = "this library aio", "taskcluster 113.2.0 aio"
+# Each async client is compared with the package's async helpers.
+_PACKAGE_PEER = {OURS: THEIRS, OURS_AIO: THEIRS_AIO, THEIRS: THEIRS, THEIRS_AIO: THEIRS_AIO}
 
 # Run in the client's interpreter.  Data is made on the fly from one 1 MiB
 # block; the writer throws data away.  VmHWM (peak RSS) is read from
@@ -57,6 +62,20 @@ class Sink:
     def write(self, chunk):
         pass
 
+class AsyncReader(Reader):
+    async def read(self, n):
+        return Reader.read(self, n)
+
+class AsyncSink:
+    async def write(self, chunk):
+        pass
+
+async def async_reader():
+    return AsyncReader()
+
+async def async_sink():
+    return AsyncSink()
+
 import hashlib
 HASHES = [hashlib.sha256(), hashlib.sha512()] if WHO == "hashed" else []
 
@@ -74,13 +93,37 @@ class Body:
             yield c
 
 import requests
-if WHO not in ("plain", "hashed"):
+OPTIONS = {"rootUrl": ROOT_URL, "credentials": {"clientId": "bench", "accessToken": "bench"}}
+KW = dict(projectId="bench", contentType="application/octet-stream", contentLength=N,
+          expires="2030-01-01T00:00:00.000Z")
+if WHO in ("ours", "theirs"):
     import taskcluster, taskcluster.upload, taskcluster.download
-    obj = taskcluster.Object({"rootUrl": ROOT_URL,
-                              "credentials": {"clientId": "bench", "accessToken": "bench"}})
-    kw = dict(projectId="bench", contentType="application/octet-stream", contentLength=N,
-              expires="2030-01-01T00:00:00.000Z", objectService=obj)
+    obj = taskcluster.Object(OPTIONS)
+    kw = dict(KW, objectService=obj)
     obj.ping()  # the client's lazy set-up happens before the measure
+elif WHO.endswith("-aio"):
+    import asyncio
+    import taskcluster.aio, taskcluster.aio.upload, taskcluster.aio.download
+
+    async def run_aio():
+        # The helpers open their own storage session, as a caller's would.
+        global before
+        obj = taskcluster.aio.Object(OPTIONS)
+        await obj.ping()  # aiohttp imported, the session made: before the measure
+        before = status("VmRSS")
+        t = time.perf_counter()
+        if MODE == "upload":
+            await taskcluster.aio.upload.upload(name="bench-up-%d" % os.getpid(),
+                                                readerFactory=async_reader,
+                                                objectService=obj, **KW)
+        else:
+            await taskcluster.aio.download.download(name="bench-big", objectService=obj,
+                                                    writerFactory=async_sink)
+        dt = time.perf_counter() - t
+        close = getattr(obj, "close", None)  # the package's clients have none
+        if close is not None:
+            await close()
+        return dt
 
 def run():
     if WHO in ("plain", "hashed"):
@@ -100,9 +143,12 @@ def run():
                                       writerFactory=Sink)
 
 before = status("VmRSS")
-t = time.perf_counter()
-run()
-dt = time.perf_counter() - t
+if WHO.endswith("-aio"):
+    dt = asyncio.run(run_aio())
+else:
+    t = time.perf_counter()
+    run()
+    dt = time.perf_counter() - t
 print(N / dt / 1e6, max(0, status("VmHWM") - before))
 """
 
@@ -126,6 +172,9 @@ def main(argv=None) -> int:
                HASHED: (sys.executable, "hashed")}
     if args.theirs_python:
         clients[THEIRS] = (args.theirs_python, "theirs")
+    clients[OURS_AIO] = (sys.executable, "ours-aio")
+    if args.theirs_python:
+        clients[THEIRS_AIO] = (args.theirs_python, "theirs-aio")
     results = {(who, mode): [] for who in clients for mode in ("upload", "download")}
     with S3Server() as s3, LoopbackServer() as server:
         services = FakeServices(server, s3)
@@ -195,12 +244,14 @@ def _table(results, clients, size_mib) -> None:
         for who in clients:
             rates = [r for r, _ in results[(who, mode)]]
             peak = max(p for _, p in results[(who, mode)])
-            vs_theirs = "%.2fx" % (med[who] / med[THEIRS]) if THEIRS in med else "-"
+            peer = _PACKAGE_PEER.get(who)
+            vs_theirs = "%.2fx" % (med[who] / med[peer]) if peer in med else "-"
             print("| %s | %s | %.0f [%.0f..%.0f] | %s | %.2fx | %.1f MiB |"
                   % (who, mode, med[who], min(rates), max(rates), vs_theirs,
                      med[who] / med[PLAIN], peak / 2**20))
     print()
-    print("Targets (issue 10): >= 1.5x the package, within 2x of plain requests "
+    print("Targets (issue 10): >= 1.5x the package (aio rows: its aio helpers), "
+          "within 2x of plain requests "
           "(>= 0.5x), peak RSS increase <= 32 MiB.  Uploads are bound by moto's "
           "own PUT handling on this machine.")
 

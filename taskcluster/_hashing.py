@@ -50,6 +50,11 @@ class ParallelHasher:
             q.put(chunk)
         self.length += len(chunk)
 
+    def full(self) -> bool:
+        """Whether ``update`` would wait for a hashing thread now (an async
+        caller then waits in a worker thread, not in its event loop)."""
+        return any(q.full() for q in self._queues)
+
     def close(self) -> None:
         for q, thread in zip(self._queues, self._threads):
             if thread.is_alive():

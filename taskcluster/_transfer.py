@@ -33,7 +33,7 @@ __all__ = [
     "propose_upload", "create_upload_request", "UploadMethod", "upload_method",
     "put_headers", "finish_upload_request",
     "start_download_request", "DownloadPlan", "download_plan", "url_expired",
-    "ArtifactSource", "artifact_source", "task_id_from_location",
+    "ArtifactSource", "artifact_source", "task_id_from_location", "redirect_location",
     "content_type", "length_problem", "is_retriable_status", "redact",
     "check_upload_args", "check_download_args",
 ]
@@ -297,6 +297,23 @@ def task_id_from_location(location: str) -> Optional[str]:
         return None
     match = _QUEUE_ARTIFACT.search(path)
     return match.group(1) if match else None
+
+
+def redirect_location(answer: Any) -> Optional[str]:
+    """The redirect target in a client's answer to ``findArtifactFromTask``'s
+    303: the Location header of ``{"response": <the HTTP library's
+    response>}`` (requests' or aiohttp's, whose headers both have ``get``),
+    or a JSON body's ``url``."""
+    if not isinstance(answer, dict):
+        return None
+    response = answer.get("response")
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        location = headers.get("Location") or headers.get("location")
+        if location:
+            return location
+    url = answer.get("url")
+    return url if isinstance(url, str) else None
 
 
 # -- arguments ----------------------------------------------------------------------

@@ -26,3 +26,35 @@ def test_abandoned_stream_leaves_no_thread():
         hasher.update(b"partial")
         assert threading.active_count() == before + 2
     assert threading.active_count() == before
+
+
+def test_an_async_caller_feeds_a_lagging_hasher_from_a_worker_thread():
+    import asyncio
+
+    from taskcluster._aiostreaming import hash_chunk
+
+    class Lagging:
+        def __init__(self, full):
+            self._full, self.threads = full, []
+
+        def full(self):
+            return self._full
+
+        def update(self, chunk):
+            self.threads.append(threading.get_ident())
+
+    async def main():
+        lagging, keeping_up = Lagging(True), Lagging(False)
+        await hash_chunk(lagging, b"a")
+        await hash_chunk(keeping_up, b"a")
+        return lagging.threads, keeping_up.threads, threading.get_ident()
+
+    lagging, keeping_up, loop_thread = asyncio.run(main())
+    assert len(lagging) == 1 and lagging[0] != loop_thread and keeping_up == [loop_thread]
+    # A ParallelHasher with room takes the chunk at once.
+    with ParallelHasher() as hasher:
+        assert not hasher.full()
+        asyncio.run(hash_chunk(hasher, b"abc"))
+        plain = Hasher()
+        plain.update(b"abc")
+        assert hasher.length == 3 and hasher.hashes() == plain.hashes()

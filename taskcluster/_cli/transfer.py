@@ -12,7 +12,7 @@ import tempfile
 
 import click
 
-from ._common import CliError, client, emit_json, now, offset_seconds
+from ._common import CliError, client, emit_json, now, offset_seconds, state
 
 __all__ = ["download", "upload"]
 
@@ -47,7 +47,11 @@ class _Progress:
 
 
 def _transfer(call, label: str, **kwargs):
-    """``call(**kwargs)``, with a progress bar if stderr is a terminal."""
+    """``call(**kwargs)``, with a progress bar if stderr is a terminal, and
+    ``--max-retries`` for the storage transfer too (the helpers' own
+    ``maxRetries`` would override the client's)."""
+    if state.max_retries is not None:
+        kwargs["maxRetries"] = state.max_retries
     if not sys.stderr.isatty():
         return call(**kwargs)
     progress = _Progress(label)
@@ -58,8 +62,11 @@ def _transfer(call, label: str, **kwargs):
 
 
 def _to_output(output: str, default_name: str, fetch) -> None:
-    """Run ``fetch(file)`` into ``output`` (``-``: stdout).  The helpers
-    rewind the file to retry, so stdout gets a temporary file's copy."""
+    """Run ``fetch(target)`` into ``output``: a path (default: the name's
+    last part; in a directory, that name in it), or ``-`` for stdout.  A
+    path goes to the helper as it is: it writes beside it and renames only
+    once verified, so a failed download leaves no file.  The helpers rewind
+    a file object to retry, so stdout gets a temporary file's copy."""
     if output == "-":
         with tempfile.TemporaryFile() as fh:
             fetch(fh)
@@ -67,13 +74,11 @@ def _to_output(output: str, default_name: str, fetch) -> None:
             shutil.copyfileobj(fh, sys.stdout.buffer)
             sys.stdout.flush()
         return
-    path = output or os.path.basename(default_name.rstrip("/")) or "download"
-    try:
-        fh = open(path, "wb")
-    except OSError as e:
-        raise CliError("cannot write %s: %s" % (path, e.strerror)) from None
-    with fh:
-        fetch(fh)
+    base = os.path.basename(default_name.rstrip("/")) or "download"
+    path = output or base
+    if os.path.isdir(path):
+        path = os.path.join(path, base)
+    fetch(path)
     click.echo("wrote %s" % path, err=True)
 
 
@@ -88,11 +93,9 @@ def download():
 
 def _artifact(queue, task_id, name, run_id, output):
     helpers = _helpers("download")
-
-    def fetch(fh):
-        _transfer(helpers.downloadArtifactToFile, name, file=fh, taskId=task_id, runId=run_id,
-                  name=name, queueService=queue)
-    _to_output(output, name, fetch)
+    _to_output(output, name, lambda target: _transfer(
+        helpers.downloadArtifactToFile, name, file=target, taskId=task_id, runId=run_id,
+        name=name, queueService=queue))
 
 
 @download.command()
@@ -112,10 +115,12 @@ def artifact(task_id, name, run_id, output):
 @_OUTPUT
 def index_artifact(index_path, name, output):
     """Download the artifact NAME of the task indexed at INDEXPATH."""
-    with client("Index") as index:
-        task_id = index.findTask(index_path)["taskId"]
-    with client("Queue") as queue:
-        _artifact(queue, task_id, name, None, output)
+    helpers = _helpers("download")
+    # One helper call: it follows the index's redirect to the queue.
+    with client("Index") as index, client("Queue") as queue:
+        _to_output(output, name, lambda target: _transfer(
+            helpers.downloadArtifactFromIndexToFile, name, file=target, indexPath=index_path,
+            name=name, indexService=index, queueService=queue))
 
 
 @download.command("object")
@@ -125,8 +130,8 @@ def download_object(name, output):
     """Download the object NAME from the object service."""
     helpers = _helpers("download")
     with client("Object") as objects:
-        _to_output(output, name, lambda fh: _transfer(
-            helpers.downloadToFile, name, file=fh, name=name, objectService=objects))
+        _to_output(output, name, lambda target: _transfer(
+            helpers.downloadToFile, name, file=target, name=name, objectService=objects))
 
 
 @click.group()
@@ -155,7 +160,7 @@ def upload_object(name, path, project_id, content_type, expires):
     upload_id = _slugid.nice()
     with client("Object") as objects, open(path, "rb") as fh:
         _transfer(helpers.uploadFromFile, name, projectId=project_id, name=name,
-                  contentType=content_type,
+                  contentType=content_type, contentLength=os.fstat(fh.fileno()).st_size,
                   expires=dt.datetime.fromtimestamp(now() + seconds, dt.timezone.utc),
                   uploadId=upload_id, file=fh, objectService=objects)
     emit_json({"name": name, "uploadId": upload_id})
