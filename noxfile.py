@@ -160,6 +160,12 @@ def compat(session: nox.Session) -> None:
     python = _theirs(session, *COMPAT_MOCKS)
     session.run("python", os.path.join(root, "compat", "run.py"), "--check-readme",
                 os.path.join(root, "README.md"))
+    # The golden file of the package's utils outputs, re-checked against the package itself
+    # (the tests session, without it, skips this one test).
+    session.install("pytest", "pytest-regressions", "mohawk")
+    session.run("pytest", "-p", "no:cacheprovider", "-q",
+                "tests/test_utils.py::test_golden_file_is_what_the_package_gives_now",
+                env={"TC_PACKAGE_PYTHON": python})
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)
