@@ -77,12 +77,14 @@ MAKE = "q = taskcluster.Queue(opts)"
 
 
 def clean_environment() -> dict:
-    """No proxy, no PYTHONPATH: every request goes straight to 127.0.0.1 and
-    each interpreter imports its own installed package."""
+    """No proxy, no PYTHONPATH, bytecode cached: every request goes straight
+    to 127.0.0.1 and each interpreter imports its own installed package."""
     env = dict(os.environ)
     for name in list(env):
         if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
-                            "pythonpath", "pythonstartup", "pythonhome"):
+                            "pythonpath", "pythonstartup", "pythonhome",
+                            # imports are timed with bytecode cached, as users have it
+                            "pythondontwritebytecode"):
             del env[name]
     os.environ.clear()
     os.environ.update(env)
