@@ -117,6 +117,8 @@ def _defaults_from_config() -> Dict[str, Any]:
     supplies defaults to every client made afterwards, as in the package."""
     import sys
 
+    # config lives in taskcluster.client; if that was never imported, nobody
+    # changed it (and importing it here would cost every client's first use).
     module = sys.modules.get("taskcluster.client")
     config = getattr(module, "config", None) if module is not None else None
     if not config:
