@@ -125,7 +125,7 @@ def _defaults_from_config() -> Dict[str, Any]:
         return {}
     defaults = {k: v for k, v in config.items() if v is not None and k != "credentials"}
     creds = config.get("credentials")
-    if isinstance(creds, dict) and any(creds.get(k) for k in ("clientId", "accessToken")):
+    if module._has_credentials(creds):   # the module-level clients' own rule
         defaults["credentials"] = {k: v for k, v in creds.items() if v is not None}
     return defaults
 
