@@ -1,0 +1,1 @@
+"""A local fake Taskcluster deployment for tests (being built: issue 19)."""
