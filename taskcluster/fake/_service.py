@@ -122,7 +122,12 @@ class Backend:
       validation as one over HTTP (hooks creating a task, say), returning its
       answer or raising ``FakeError``;
     - ``backend(name)``: another service's backend, for reading its state;
-    - ``url(path)``: an absolute URL on the deployment (``rootUrl + path``).
+    - ``url(path)``: an absolute URL on the deployment (``rootUrl + path``);
+    - ``storage``: the deployment's own blob store, served over HTTP like S3
+      (the transfer helpers PUT to and GET from its URLs unchanged; a URL's
+      own token is its only authorization): ``putUrl(key, contentType,
+      expires) -> str``, ``getUrl(key, expires) -> str``, ``get(key) ->
+      (bytes, contentType) or None``, ``delete(key)``.
 
     ``reset()`` drops all state; ``tick(now)`` is called before each call and
     after ``advance()``, for what happens on a service's own clock (claims
