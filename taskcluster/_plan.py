@@ -239,6 +239,21 @@ class CallCore:
                         label=self._label("buildUrl"))
         return self._url(bound, self._label("buildUrl"))
 
+    def requiredScopes(self, methodName, *args, payload=None, **kwargs) -> Any:
+        """The scope expression calling ``methodName(*args, **kwargs)`` needs,
+        with its template filled as the service fills it (from the route
+        arguments and the payload): ``queue.requiredScopes("createTask",
+        taskId, payload=task)``.  Other keyword arguments give parameters
+        only the service knows (``schedulerId=`` for ``scheduleTask``).
+        None when the method needs no scopes; a ``MissingScopeParameter``
+        names what is missing.  Pure: nothing is sent (a plain method on the
+        async clients too)."""
+        from . import _requiredscopes
+        entry = self._entry(methodName, "requiredScopes")
+        if payload is not None:
+            kwargs["payload"] = payload
+        return _requiredscopes.for_call(entry, args, kwargs, self._label("requiredScopes"))
+
     def buildSignedUrl(self, methodName, *args, expiration=None, **kwargs) -> str:
         """A GET URL carrying a Hawk bewit, valid ``expiration`` seconds
         (default: the ``signedUrlExpiration`` option, 15 minutes)."""
