@@ -383,7 +383,7 @@ class CallCore:
             return Step(value)
         else:
             retriable = is_retriable_status(outcome.status)
-            failure = _rest_failure(call, outcome, attempt)
+            failure = _rest_failure(call, outcome, attempt, o.has_credentials)
         if not retriable or attempt > o.maxRetries:
             return Step(failure=failure)
         delay = backoff_delay(attempt, o.delayFactor, o.randomizationFactor, o.maxDelay,
@@ -418,7 +418,8 @@ def _variant(cls: type, directory: str) -> type:
     return _variants((cls, os.path.abspath(directory)))
 
 
-def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFailure:
+def _rest_failure(call: Call, response: Response, attempt: int,
+                  sent_credentials: bool = True) -> TaskclusterFailure:
     # As the package: ``body`` is the parsed JSON, or {} when the answer is
     # not JSON; the start of such an answer's text goes into the message.
     body: Any = {}
@@ -439,7 +440,15 @@ def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFa
     text = "%s: %s %s answered %d%s%s: %s" % (
         call.label, call.method, call.url, response.status,
         " " + code if isinstance(code, str) else "", retried, message)
-    cls = TaskclusterAuthFailure if response.status == 401 else TaskclusterRestFailure
-    return cls(text, None, response.status, body,
-               code=code if isinstance(code, str) else "UnknownError",
-               method=call.label, url=call.url, attempts=attempt)
+    if response.status == 401:
+        return TaskclusterAuthFailure(text, None, response.status, body,
+                                      code=code if isinstance(code, str) else "UnknownError",
+                                      method=call.label, url=call.url, attempts=attempt)
+    missing = None
+    if response.status == 403 and code == "InsufficientScopes":
+        from ._requiredscopes import missing_from_answer
+        missing = missing_from_answer(body, sent_credentials)
+    return TaskclusterRestFailure(text, None, response.status, body,
+                                  code=code if isinstance(code, str) else "UnknownError",
+                                  method=call.label, url=call.url, attempts=attempt,
+                                  missingScopes=missing)

@@ -24,6 +24,7 @@ derivation and schema defaults are prepared once, on first use.
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, Dict, Mapping, Optional, Tuple
 
@@ -222,3 +223,70 @@ def requiredScopes(service: str, method: str, *args: Any, payload: Any = None,
     if payload is not None:
         kwargs["payload"] = payload
     return for_call(entry, args, kwargs, "requiredScopes(%r, %r)" % (service, method))
+
+
+# -- what a 403 InsufficientScopes answer says ------------------------------------
+
+# lib-api's message (libraries/api/src/middleware/auth.js) puts the details in
+# fenced blocks, JSON.stringify'd unless they are strings:
+#   "... is missing the following scopes:\n\n```\n<unsatisfied>\n```\n\n
+#    This request requires the client to satisfy the following scope
+#    expression:\n\n```\n<required>\n```"
+# and, for a caller without credentials, only the second block ("This request
+# requires Taskcluster credentials that satisfy ...").
+_MISSING_INTRO = "is missing the following scopes:"
+_REQUIRED_INTRO = "satisfy the following scope expression:"
+_ANONYMOUS_INTRO = "requires Taskcluster credentials that satisfy"
+
+
+def _block_after(message: str, intro: str) -> Any:
+    start = message.find(intro)
+    if start < 0:
+        return None
+    open_ = message.find("```\n", start + len(intro))
+    close = message.find("\n```", open_ + 4) if open_ >= 0 else -1
+    if close < 0:
+        return None
+    text = message[open_ + 4:close]
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text          # a single scope is written as it is, unquoted
+    return value if isinstance(value, (str, dict)) else text
+
+
+def _expression_or_none(value: Any) -> Any:
+    from .scopes import validExpression
+    try:
+        return value if value is not None and validExpression(value) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def missing_from_answer(body: Any, sent_credentials: bool) -> Any:
+    """The scope expression a 403 ``InsufficientScopes`` answer says the
+    caller lacks, or None when it does not say enough.
+
+    The required expression comes from ``details.required`` (or a top-level
+    ``required``) or the message's block; the scopes the caller has are
+    ``[]`` when it sent no credentials, so what is missing is
+    ``removeGivenScopes([], required)``; with credentials, the service
+    already said what its ``removeGivenScopes`` left (``details.unsatisfied``,
+    or the message's "missing the following scopes" block)."""
+    if not isinstance(body, dict) or body.get("code") != "InsufficientScopes":
+        return None
+    details = body.get("details") if isinstance(body.get("details"), dict) else body
+    message = body.get("message") if isinstance(body.get("message"), str) else ""
+    required = details.get("required")
+    if required is None:
+        required = _block_after(message, _REQUIRED_INTRO)
+    required = _expression_or_none(required)
+    if not sent_credentials or (_ANONYMOUS_INTRO in message and _MISSING_INTRO not in message):
+        if required is None:
+            return None
+        from .scopes import removeGivenScopes
+        return removeGivenScopes([], required)
+    unsatisfied = details.get("unsatisfied")
+    if unsatisfied is None:
+        unsatisfied = _block_after(message, _MISSING_INTRO)
+    return _expression_or_none(unsatisfied)

@@ -425,3 +425,22 @@ def simplifyScopeExpression(expression: Expression) -> Expression:
         return simplify({ALL_OF: subexprs}) if all_ofs else {ALL_OF: subexprs}
 
     return simplify(expression)
+
+
+def requiredScopes(service: str, method: str, *args: Any, payload: Any = None,
+                   **kwargs: Any) -> Optional[Expression]:
+    """The scope expression calling ``service.method`` with these arguments
+    needs: the reference's template filled as the service fills it, from the
+    route arguments and what it derives from the payload (createTask's
+    ``priority``, ``taskQueueId``, ``schedulerId``, ``projectId``, ``scopes``
+    and ``routes``, ...).  Arguments as the client method takes them; other
+    keywords give what only the service knows (``schedulerId=`` for
+    ``scheduleTask``).  None when the method needs no scopes; raises
+    ``MissingScopeParameter`` naming a parameter that is neither given nor
+    derivable.  Also a method of every client:
+    ``queue.requiredScopes("createTask", taskId, payload=task)``."""
+    from ._requiredscopes import requiredScopes as required
+    return required(service, method, *args, payload=payload, **kwargs)
+
+
+__all__ += ["requiredScopes"]
