@@ -128,8 +128,9 @@ def plan_for(entry: _references.FunctionEntry) -> Plan:
     found = _plans.get(id(entry))
     if found is None or found[0] is not entry:
         with _lock:
-            found = (entry, Plan(entry))
-            _plans[id(entry)] = found
+            found = _plans.get(id(entry))
+            if found is None or found[0] is not entry:
+                found = _plans[id(entry)] = (entry, Plan(entry))
     return found[1]
 
 

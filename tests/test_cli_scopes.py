@@ -128,3 +128,26 @@ def test_required_bad_input(args, says):
     r = run("scopes", "required", *args, env=environment())
     assert r.code == 2 and r.out == "" and len(r.err_lines) == 1, r.err
     assert says in r.err
+
+
+def complete(words: str):
+    """What bash completion offers for ``words`` (the last one being typed)."""
+    import subprocess
+    import sys
+    env = environment(None, _TASKCLUSTER_PY_COMPLETE="bash_complete", COMP_WORDS=words,
+                      COMP_CWORD=str(len(words.split(" ")) - 1))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from taskcluster._cli import console_main; console_main()"],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return [line.split(",", 1)[1] for line in proc.stdout.splitlines() if line]
+
+
+def test_completion_of_required():
+    assert "scopes" in complete("taskcluster-py sco")
+    assert complete("taskcluster-py scopes req") == ["required"]
+    assert complete("taskcluster-py scopes required wor") == ["worker-manager"]
+    # methods that need scopes (ping needs none)
+    assert complete("taskcluster-py scopes required queue createT") == ["createTask"]
+    assert complete("taskcluster-py scopes required queue pin") == []
+    assert complete("taskcluster-py scopes required nosuch ") == []

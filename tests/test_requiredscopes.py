@@ -478,6 +478,25 @@ def test_an_async_403_says_it_too(server):
     assert asyncio.run(main()).missingScopes == "queue:get-task:t"
 
 
+# -- cheap to import ---------------------------------------------------------------------
+
+def test_importing_taskcluster_scopes_reads_no_reference():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    parent = str(Path(taskcluster.__file__).resolve().parents[1])
+    code = ("import sys, taskcluster.scopes\n"
+            "print(sorted(m for m in sys.modules if m.startswith('taskcluster.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=parent),
+                         cwd="/", capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(eval(out.stdout))   # noqa: S307 - a list of names printed above
+    assert "taskcluster.scopes" in loaded
+    assert not loaded & {"taskcluster._references", "taskcluster._requiredscopes",
+                         "taskcluster._scopetemplates", "taskcluster._schemas"}
+
+
 # -- the guide's examples ---------------------------------------------------------------
 
 def test_the_guide_section_runs():

@@ -155,9 +155,23 @@ def _pairs(values, option: str) -> dict:
     return out
 
 
+def _complete_service(ctx, param, incomplete):
+    from ._services import service_names
+    return [s for s in service_names("api") if s.startswith(incomplete)]
+
+
+def _complete_method(ctx, param, incomplete):
+    from ._services import class_for, reference
+    try:
+        ref = reference(class_for(ctx.params.get("service") or "", "api"))
+    except CliError:
+        return []
+    return [n for n, e in ref.entries.items() if e.scopes is not None and n.startswith(incomplete)]
+
+
 @scopes.command(context_settings={"ignore_unknown_options": True})
-@click.argument("service")
-@click.argument("method")
+@click.argument("service", shell_complete=_complete_service)
+@click.argument("method", shell_complete=_complete_method)
 @click.argument("args", nargs=-1)
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter only the service knows, e.g. schedulerId=... for "
