@@ -22,7 +22,7 @@ one of the wrong type a :class:`TaskclusterInputError`; both name it.
 :func:`compile` turns a template into a :class:`Template` once;
 :meth:`Template.render` fills it.  The per-method parameters (which the
 services derive from the payload) and the entry points
-(:func:`expressionFor`, :func:`requiredScopes`) are in ``_scopeparams``.
+(:func:`expressionFor`, :func:`requiredScopes`) in ``_requiredscopes``.
 """
 
 from __future__ import annotations
