@@ -58,6 +58,8 @@ class Plan:
             frozenset(entry.args)
 
     def hint(self, name: str) -> str:
+        if name in self.entry.args:
+            return "it is a route argument of %s" % self.entry.name
         if name in self.state:
             return ("the service reads it from %s, so give it yourself: %s=..."
                     % (self.state[name], name))

@@ -378,6 +378,9 @@ def test_expression_for_takes_route_parameters_payload_and_extra():
                                          query={"workerPoolId": "x/y"}) == \
         "worker-manager:list-worker-pool-errors:x/y"
     assert _requiredscopes.expressionFor("auth", "ping", {}) is None
+    with pytest.raises(MissingScopeParameter) as info:
+        _requiredscopes.expressionFor("secrets", "get", {})
+    assert info.value.parameter == "name" and "route argument of get" in str(info.value)
     with pytest.raises(TaskclusterInputError, match="expressionFor: service 'nope'"):
         _requiredscopes.expressionFor("nope", "x", {})
 
