@@ -159,6 +159,16 @@ def _compile_if(cond: str, then: _Render, otherwise: Optional[_Render]) -> _Rend
     return render
 
 
+def _merge(into: Dict[str, str], more: Mapping[str, str]) -> Dict[str, str]:
+    # expressions.js's mergeParams: a parameter used as two types is an error
+    for name, kind in more.items():
+        if into.get(name, kind) != kind:
+            raise ValueError("scope template parameter %r cannot be both %s and %s"
+                             % (name, kind, into[name]))
+        into[name] = kind
+    return into
+
+
 def _compile(template: Any) -> Tuple[_Render, Dict[str, str]]:
     """The renderer of ``template`` and its parameters ({name: type}, type
     one of "string", "array", "boolean"), as expressions.js's compileTemplate
@@ -171,27 +181,29 @@ def _compile(template: Any) -> Tuple[_Render, Dict[str, str]]:
     keys = set(template)
     if keys in ({"AllOf"}, {"AnyOf"}):
         key = "AllOf" if "AllOf" in keys else "AnyOf"
-        members, params = [], {}  # type: Tuple[List[_Render], Dict[str, str]]
+        members: List[_Render] = []
+        params: Dict[str, str] = {}
         for t in template[key]:
             render, p = _compile(t)
             members.append(render)
-            params.update(p)
+            _merge(params, p)
         return _compile_list(key, members), params
     if keys == {"for", "in", "each"}:
-        each, params = _compile(template["each"])
-        params = dict(params)
-        params.pop(template["for"], None)       # bound here, not a parameter
-        params[template["in"]] = "array"
+        each, inner = _compile(template["each"])
+        params = {template["in"]: "array"}
+        params[template["for"]] = "string"       # one key if "for" and "in" are the same
+        _merge(params, inner)
+        del params[template["for"]]              # bound here, not a parameter
         return _compile_for(template["for"], template["in"], each), params
     if keys in ({"if", "then"}, {"if", "then", "else"}):
-        then, params = _compile(template["then"])
-        params = dict(params)
+        then, branches = _compile(template["then"])
+        branches = dict(branches)
         otherwise = None
         if "else" in template:
             otherwise, p = _compile(template["else"])
-            params.update(p)
-        params[template["if"]] = "boolean"
-        return _compile_if(template["if"], then, otherwise), params
+            _merge(branches, p)
+        return (_compile_if(template["if"], then, otherwise),
+                _merge({template["if"]: "boolean"}, branches))
     raise ValueError("not a scope template: an object with keys %s" % sorted(keys))
 
 

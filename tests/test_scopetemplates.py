@@ -110,11 +110,24 @@ def test_parameters_are_extracted_with_their_types():
     assert t.params == {"id": "string", "scopes": "array", "ro": "boolean", "b": "string"}
 
 
-@pytest.mark.parametrize("template", [5, None, {"AllOf": ["a"], "AnyOf": []},
-                                      {"for": "a", "in": "b"}, {"if": "x"}, {"Else": 1}])
+@pytest.mark.parametrize("template", [
+    5, None, {"AllOf": ["a"], "AnyOf": []}, {"for": "a", "in": "b"}, {"if": "x"}, {"Else": 1},
+    # a parameter used as two types, refused as expressions.js's mergeParams refuses it
+    {"if": "b", "then": "<b>"},
+    {"AllOf": ["<xs>", {"for": "x", "in": "xs", "each": "<x>"}]},
+    {"AnyOf": [{"if": "c", "then": "a"}, {"for": "x", "in": "c", "each": "<x>"}]},
+])
 def test_what_is_not_a_template_is_refused(template):
     with pytest.raises(ValueError):
         compile(template)
+
+
+def test_for_over_its_own_variable_declares_no_parameter():
+    # expressions.js: {[in]: "array", [for]: "string"} is one key when they are
+    # the same, and the for variable is then omitted
+    t = compile({"AllOf": [{"for": "x", "in": "x", "each": "s:<x>"}]})
+    assert t.params == {}
+    assert t.render({"x": ["a", "b"]}) == {"AllOf": ["s:a", "s:b"]}
 
 
 def test_rendering_leaves_the_template_and_the_parameters_alone():
