@@ -50,7 +50,8 @@ fs.writeFileSync(process.argv[3], JSON.stringify(out));
 """
 
 NAMES = ["a", "b", "c", "xs", "ys", "flag", "n"]
-VALUES = ["v1", "w/2", "", 0, 7, 2.5, True, False, None, ["e1", "e2"], [], ["x", 3],
+VALUES = ["v1", "w/2", "", 0, 7, 2.5, 1e-7, 1e21, 0.1 + 0.2, True, False, None, ["e1", "e2"], [],
+          ["x", 3, 1e-9],
           [{"o": 1}], {"k": "v"}]
 
 

@@ -75,16 +75,33 @@ def _kind(value: Any) -> str:
 
 
 def js_number(value: Any) -> str:
-    """A number as JavaScript's String() writes it (1.0 -> "1")."""
-    if isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value == int(value) and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    return str(value)
+    """A number as JavaScript's ``String()`` writes it (ECMAScript's
+    Number::toString): 2.0 -> "2", 1e-7 -> "1e-7", 1e21 -> "1e+21"."""
+    if isinstance(value, int) and abs(value) < 10 ** 21:
+        return str(value)
+    value = float(value)
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    # repr gives the shortest digits that round-trip, as JavaScript's do
+    from decimal import Decimal
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
+    k = len(digits)
+    n = int(exponent) + len(digit_tuple)        # the decimal point's place
+    sign = "-" if value < 0 else ""
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    e = n - 1
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return "%s%se%s%d" % (sign, mantissa, "+" if e >= 0 else "-", abs(e))
 
 
 def _string_value(name: str, params: Mapping[str, Any], ctx: _Context) -> str:

@@ -34,6 +34,17 @@ def test_numbers_fill_a_string_as_javascript_writes_them():
     assert js_number(float("nan")) == "NaN"
 
 
+@pytest.mark.parametrize("value,javascript", [
+    # what node -e 'String(x)' printed for each
+    (1e-7, "1e-7"), (1.5e16, "15000000000000000"), (0.000001, "0.000001"), (1e21, "1e+21"),
+    (123.456, "123.456"), (-0.0, "0"), (2.5, "2.5"), (-1.25e-10, "-1.25e-10"),
+    (1e300, "1e+300"), (123456789012345680000, "123456789012345680000"),
+    (0.1 + 0.2, "0.30000000000000004"), (5e-324, "5e-324"), (10 ** 22, "1e+22"),
+])
+def test_numbers_are_written_as_javascript_writes_them(value, javascript):
+    assert js_number(value) == javascript
+
+
 @pytest.mark.parametrize("value", [True, ["a"], {"a": 1}, b"x"])
 def test_a_string_parameter_of_another_type_is_refused_naming_it(value):
     with pytest.raises(TaskclusterInputError) as info:
