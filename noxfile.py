@@ -68,7 +68,7 @@ def lint(session: nox.Session) -> None:
     """Ruff over the package, the tests, the cross-check and the tooling."""
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "taskcluster", "tests", "conformance", "node_oracle",
-                "compat", "noxfile.py", "dev.py")
+                "compat", "docs", "noxfile.py", "dev.py")
 
 
 @nox.session
@@ -143,6 +143,23 @@ def bench(session: nox.Session) -> None:
         # 256 MiB up and down through putUrl/getUrl on moto
         session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
                     python, *session.posargs)
+
+
+# The documentation tools, pinned so a new release cannot break CI's build.
+# Sphinx 8.2 runs on Python >= 3.11.
+DOC_TOOLS = ("sphinx==8.2.3", "myst-parser==4.0.1", "furo==2025.12.19")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site into docs/_build/html/, then opened in headless Chromium.
+
+    Sphinx with warnings as errors, and every internal link and anchor
+    checked (docs/_tools/build.py); docs/_tools/test_site.py then loads the
+    front page and a reference page in Debian's chromium."""
+    session.install(".", *DOC_TOOLS, "pytest>=7")
+    session.run("python", "docs/_tools/build.py")
+    session.run("pytest", "-p", "no:cacheprovider", "-q", "docs/_tools/test_site.py")
 
 
 # The HTTP mocks the scenarios run under, pinned alike on both sides.

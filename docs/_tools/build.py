@@ -1,0 +1,64 @@
+"""Build the documentation site into docs/_build/html/ (``python3 dev.py -s docs``).
+
+1. Copy the sources (docs/, without _build and _tools) to docs/_build/src/.
+2. Write the generated pages there: the service reference and the schemas
+   (genref.py), the command-line reference from its own --help (gencli.py).
+3. sphinx-build, every warning an error (-W), so a Markdown link to a
+   missing page or heading anchor fails the build.
+4. Check every internal link and anchor of the HTML written (linkcheck.py):
+   what Sphinx cannot see, such as links inside generated tables.
+
+Nothing in docs/_build/ is committed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOCS = os.path.dirname(HERE)
+ROOT = os.path.dirname(DOCS)
+BUILD = os.path.join(DOCS, "_build")
+SRC = os.path.join(BUILD, "src")
+HTML = os.path.join(BUILD, "html")
+
+sys.path.insert(0, HERE)
+
+
+def stage() -> None:
+    shutil.rmtree(SRC, ignore_errors=True)
+    shutil.copytree(DOCS, SRC, ignore=lambda folder, names: [
+        n for n in names if folder == DOCS and n in ("_build", "_tools")
+        or n == "__pycache__"])
+
+
+def main() -> int:
+    import gencli
+    import genref
+    import linkcheck
+
+    stage()
+    genref.main(os.path.join(SRC, "reference"))
+    gencli.main(os.path.join(SRC, "reference", "cli.md"))
+    shutil.rmtree(HTML, ignore_errors=True)
+    # -E: read every source afresh; -W --keep-going: report all warnings, then fail
+    done = subprocess.call([sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", "-W",
+                            "--keep-going", "-c", DOCS, SRC, HTML],
+                           env=dict(os.environ, TC_DOCS_ROOT=ROOT))
+    if done != 0:
+        print("docs: sphinx-build failed (warnings are errors; see above)", file=sys.stderr)
+        return done
+    problems = linkcheck.check(HTML)
+    for problem in problems:
+        print("docs: broken link: %s" % problem, file=sys.stderr)
+    if problems:
+        return 1
+    print("docs: built %s (internal links and anchors checked)" % os.path.relpath(HTML, ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
