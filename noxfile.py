@@ -171,14 +171,14 @@ def compat(session: nox.Session) -> None:
     """The same scenarios under this library and taskcluster 113.2.0, compared.
 
     Fails on any difference that compat/differences.py does not list with
-    its reason (that list is the README's compatibility table)."""
+    its reason (that list is the table in docs/guide/moving.md)."""
     import os
 
     root = os.path.dirname(os.path.abspath(__file__))
     session.install(".", *COMPAT_MOCKS)
     python = _theirs(session, *COMPAT_MOCKS)
-    session.run("python", os.path.join(root, "compat", "run.py"), "--check-readme",
-                os.path.join(root, "README.md"))
+    session.run("python", os.path.join(root, "compat", "run.py"), "--check-page",
+                os.path.join(root, "docs", "guide", "moving.md"))
     # The golden file of the package's utils outputs, re-checked against the package itself
     # (the tests session, without it, skips this one test).
     session.install("pytest", "pytest-regressions", "mohawk")

@@ -9,8 +9,8 @@ arrived.
 in its own interpreter (both are imported as ``taskcluster``).  Prints a
 short aligned diff per differing scenario; exits 1 when a difference is not
 listed in ``differences.py`` or an entry there covers nothing.
-``--table`` prints the README's compatibility table; ``--check-readme FILE``
-fails when FILE does not contain it.
+``--table`` prints the compatibility table (docs/guide/moving.md holds it);
+``--check-page FILE`` fails when FILE does not contain it as printed.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def run_library(python: str, conductor: Conductor, names: List[str], workdir: st
 
 
 def table() -> str:
-    """The README's table: one row per entry with its continuations."""
+    """The compatibility table: one row per entry with its continuations."""
     rows: List[list] = []
     for d in KNOWN:
         if d.what or not rows:
@@ -188,18 +188,19 @@ def main(argv=None) -> int:
     parser.add_argument("--theirs-python")
     parser.add_argument("--ours-python", default=sys.executable)
     parser.add_argument("--save", help="write both libraries' observations to this JSON file")
-    parser.add_argument("--table", action="store_true", help="print the README table")
-    parser.add_argument("--check-readme", metavar="FILE")
+    parser.add_argument("--table", action="store_true", help="print the compatibility table")
+    parser.add_argument("--check-page", "--check-readme", dest="check_page", metavar="FILE",
+                        help="fail when FILE lacks the table (docs/guide/moving.md)")
     parser.add_argument("names", nargs="*", help="scenarios to run (default: all)")
     args = parser.parse_args(argv)
     if args.table:
         print(table())
         return 0
-    if args.check_readme:
-        with open(args.check_readme, encoding="utf-8") as f:
+    if args.check_page:
+        with open(args.check_page, encoding="utf-8") as f:
             if table() not in f.read():
                 print("%s lacks the current compatibility table: paste the output of "
-                      "`python compat/run.py --table`" % args.check_readme)
+                      "`python compat/run.py --table`" % args.check_page)
                 return 1
         return 0
     if not args.theirs_python:
