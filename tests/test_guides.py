@@ -1,0 +1,168 @@
+"""The guides' code examples run, so that they cannot rot.
+
+Every ```python block of each page of docs/guide/ runs, in page order, in one
+namespace per page.  The environment (``TASKCLUSTER_ROOT_URL``, credentials,
+``TASKCLUSTER_PROXY_URL``) points at a real HTTP server on 127.0.0.1: the
+loopback server answering as the queue does for the few calls the guides
+make, or, for a page that says ``<!-- guide-test: needs taskcluster.fake... -->``,
+the fake deployment.  A test function a page defines (``def test_...
+(taskcluster_fake)``) is called with the deployment, as pytest would.
+
+A page that needs a feature this checkout lacks says so in that comment
+(``<!-- guide-test: needs taskcluster.pulse.Consumer -->``); its test is
+skipped, naming the feature, until the feature is merged, and runs from then
+on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from loopback import LoopbackServer, Recorded, Reply
+
+GUIDES = Path(__file__).resolve().parents[1] / "docs" / "guide"
+PAGES = sorted(GUIDES.glob("*.md")) if GUIDES.is_dir() else []
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
+# the pages with examples (the others are prose, tables and shell commands)
+EXAMPLES = [p for p in PAGES if BLOCK.search(p.read_text(encoding="utf-8"))]
+NEEDS = re.compile(r"<!-- guide-test: needs ([\w.]+) -->")
+
+TASK_ID = "fN1SbArXTPSVFNUvaOlinQ"
+
+
+def _iso(days: float = 0) -> str:
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (when.microsecond // 1000)
+
+
+class GuideQueue:
+    """The queue's answers to the calls the guides make (ping, task, status,
+    createTask, listTaskGroup in pages), kept in memory; anything else is a
+    404 as the services write one."""
+
+    def __init__(self) -> None:
+        self.tasks = {TASK_ID: self._task(name="a guide's task")}
+        self.sent = []
+
+    @staticmethod
+    def _task(name: str, group: str = TASK_ID) -> dict:
+        return {"taskQueueId": "proj-example/ci", "schedulerId": "-", "taskGroupId": group,
+                "created": _iso(), "deadline": _iso(1), "expires": _iso(365), "payload": {},
+                "metadata": {"name": name, "description": "d", "owner": "me@example.com",
+                             "source": "https://example.com"}}
+
+    def _status(self, taskId: str) -> dict:
+        return {"taskId": taskId, "taskQueueId": "proj-example/ci", "schedulerId": "-",
+                "taskGroupId": self.tasks[taskId]["taskGroupId"], "state": "pending",
+                "runs": [], "retriesLeft": 5, "deadline": self.tasks[taskId]["deadline"],
+                "expires": self.tasks[taskId]["expires"]}
+
+    def __call__(self, rec: Recorded):
+        self.sent.append(rec)
+        path, query = rec.path, parse_qs(rec.query)
+        if path == "/api/queue/v1/ping":
+            return Reply(200, {"alive": True, "uptime": 1.0})
+        found = re.fullmatch(r"/api/queue/v1/task/([\w-]{22})(/status)?", path)
+        if found and rec.method == "PUT" and not found.group(2):
+            task = json.loads(rec.body)
+            task.setdefault("taskGroupId", found.group(1))
+            task.setdefault("expires", _iso(365))
+            self.tasks[found.group(1)] = task
+            return Reply(200, {"status": self._status(found.group(1))})
+        if found and rec.method == "GET" and found.group(1) in self.tasks:
+            taskId = found.group(1)
+            return Reply(200, {"status": self._status(taskId)} if found.group(2)
+                         else self.tasks[taskId])
+        found = re.fullmatch(r"/api/queue/v1/task-group/([\w-]{22})/list", path)
+        if found and rec.method == "GET":
+            entries = [{"status": self._status(t), "task": task}
+                       for t, task in self.tasks.items() if task["taskGroupId"] == found.group(1)]
+            # two pages, so that pagination is exercised
+            if "continuationToken" not in query:
+                return Reply(200, {"taskGroupId": found.group(1), "tasks": entries[:1],
+                                   "continuationToken": "page-2"})
+            return Reply(200, {"taskGroupId": found.group(1), "tasks": entries[1:]})
+        return Reply(404, {"code": "ResourceNotFound",
+                           "message": "no such resource: %s %s" % (rec.method, path),
+                           "requestInfo": {}})
+
+
+def _needs(text: str):
+    """The feature a page needs, when this checkout lacks it (else None)."""
+    for feature in NEEDS.findall(text):
+        module, _, attribute = feature.rpartition(".")
+        try:
+            found = getattr(importlib.import_module(module), attribute, None)
+        except ImportError:
+            found = None
+        if found is None:
+            try:
+                importlib.import_module(feature)
+            except ImportError:
+                return feature
+    return None
+
+
+@pytest.mark.parametrize("page", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_the_guide_examples_run(page, monkeypatch, capsys):
+    text = page.read_text(encoding="utf-8")
+    blocks = BLOCK.findall(text)
+    missing = _needs(text)
+    if missing:
+        pytest.skip("%s needs %s, which is not on this branch yet; its examples run "
+                    "once it is merged" % (page.name, missing))
+    monkeypatch.chdir(page.parent)
+    if any(f.startswith("taskcluster.fake") for f in NEEDS.findall(text)):
+        from taskcluster.fake import FakeDeployment
+        with FakeDeployment() as deployment:
+            monkeypatch.setenv("TASKCLUSTER_ROOT_URL", deployment.rootUrl)
+            monkeypatch.setenv("TASKCLUSTER_CLIENT_ID", deployment.rootCredentials["clientId"])
+            monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN",
+                               deployment.rootCredentials["accessToken"])
+            namespace = _run(page, blocks)
+            tests = [f for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+            for test in tests:
+                deployment.reset()
+                params = inspect.signature(test).parameters
+                test(**{"taskcluster_fake": deployment} if "taskcluster_fake" in params else {})
+        return
+    queue = GuideQueue()
+    with LoopbackServer() as server:
+        server.respond(queue)
+        monkeypatch.setenv("TASKCLUSTER_ROOT_URL", server.url)
+        monkeypatch.setenv("TASKCLUSTER_CLIENT_ID", "guide-reader")
+        monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN", "guide-reader-token")
+        monkeypatch.setenv("TASKCLUSTER_PROXY_URL", server.url)
+        _run(page, blocks)
+    # what was signed, was signed with the environment's credentials (a call
+    # through TASKCLUSTER_PROXY_URL is unsigned: the proxy signs it)
+    for rec in queue.sent:
+        authorization = rec.headers.get("Authorization")
+        assert authorization is None or authorization.startswith('Hawk id="guide-reader"'), rec
+    assert "guide-reader-token" not in capsys.readouterr().out
+
+
+def _run(page: Path, blocks) -> dict:
+    namespace: dict = {"__name__": "guide_" + page.stem}
+    offset = 0
+    text = page.read_text(encoding="utf-8")
+    for block in blocks:
+        # keep the page's line numbers in tracebacks
+        offset = text.index(block, offset)
+        line = text.count("\n", 0, offset)
+        code = compile("\n" * line + block, str(page), "exec")
+        exec(code, namespace)   # noqa: S102 - the repository's own documentation
+    return namespace
+
+
+def test_every_guide_page_is_found():
+    assert len(PAGES) >= 11, [p.name for p in PAGES]
+    assert len(EXAMPLES) >= 9, [p.name for p in EXAMPLES]
