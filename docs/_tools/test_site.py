@@ -172,3 +172,32 @@ def test_the_queue_reference_renders_every_method(site, browser):
     assert "PUT /task/<taskId>" in page["text"]
     assert "queue:create-task:project:<projectId>" in page["text"]
     assert page["problems"] == []
+
+
+def test_every_service_page_has_every_entry_with_its_signature():
+    """All 17 documents have a page; every method's page shows the client's own
+    signature, its route and its scopes; every exchange its binding."""
+    import html
+    import inspect
+
+    import genref   # beside this file (pytest puts its folder on sys.path)
+    import taskcluster
+    from taskcluster import _references
+
+    assert len(_references.SERVICES) == 17
+    for class_name in _references.SERVICES:
+        path = os.path.join(HTML, "reference", genref.page_name(class_name) + ".html")
+        with open(path, encoding="utf-8") as fh:
+            text = html.unescape(re.sub(r"<[^>]+>", "", fh.read()))
+        ref = _references.load(class_name)
+        client = getattr(taskcluster, class_name)({"rootUrl": "https://tc.example.com"})
+        var = genref.variable(class_name)
+        for name, entry in ref.entries.items():
+            signature = "%s.%s%s" % (var, name, inspect.signature(getattr(client, name)))
+            assert signature in text, (class_name, signature)
+            if ref.kind == "api":
+                assert "%s %s" % (entry.method.upper(), entry.route) in text, (class_name, name)
+                if isinstance(entry.scopes, str):
+                    assert entry.scopes in text, (class_name, name)
+            else:
+                assert "'routingKeyPattern'" in text or '"routingKeyPattern"' in text
