@@ -273,6 +273,28 @@ def test_long_star_prefixes():
     assert not S.satisfiesExpression(scopes, "queue:create-task:highest:proj-")
 
 
+def test_a_set_changed_between_calls_is_seen():
+    given = ["a"]
+    assert not S.satisfiesExpression(given, "bc")
+    given.append("b*")
+    assert S.satisfiesExpression(given, "bc")
+    given[1] = "c"
+    assert not S.satisfiesExpression(given, "bc")
+
+
+@pytest.mark.parametrize("given, message", [
+    ([["a"]], "scopeset[0] must be a scope (a str), not ['a']"),
+    (["a", None], "scopeset[1] must be a scope (a str), not None"),
+    ("a*", "scopeset must be a list of scopes, not str"),
+    ({"a*"}, "scopeset must be a list of scopes, not set"),
+])
+def test_a_bad_scopeset_is_named(given, message):
+    for _ in range(2):  # and is not remembered as good
+        with pytest.raises(TypeError) as info:
+            S.satisfiesExpression(given, "a")
+        assert str(info.value) == "satisfiesExpression: " + message
+
+
 @pytest.mark.parametrize("fn", [S.satisfiesExpression, S.scopesSatisfying, S.removeGivenScopes])
 @pytest.mark.parametrize("expr", [{}, {"AllOf": ["a"], "x": 1}, {"AnyOf": "a"}, 5,
                                   {"AnyOf": ["a", {"AllOf": [None]}]}])
