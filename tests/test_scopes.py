@@ -436,3 +436,17 @@ def test_all_twelve_functions_are_public():
     assert set(S.__all__) == names | {"scopeKey"}
     for name in S.__all__:
         assert callable(getattr(S, name)) and getattr(S, name).__doc__
+
+
+def test_the_guide_examples_run():
+    """docs/guide/scopes.md: its python blocks, in order, in one namespace
+    (each checks itself with assert)."""
+    import re
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "guide", "scopes.md"), encoding="utf-8") as fh:
+        blocks = re.findall(r"^```python\n(.*?)^```", fh.read(), flags=re.M | re.S)
+    assert len(blocks) >= 6
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/guide/scopes.md", "exec"), namespace)
