@@ -440,13 +440,21 @@ def test_all_twelve_functions_are_public():
 
 def test_the_guide_examples_run():
     """docs/guide/scopes.md: its python blocks, in order, in one namespace
-    (each checks itself with assert)."""
+    (each checks itself with assert), but for the section "The scopes a call
+    needs", which tests/test_requiredscopes.py runs."""
     import re
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with open(os.path.join(root, "docs", "guide", "scopes.md"), encoding="utf-8") as fh:
-        blocks = re.findall(r"^```python\n(.*?)^```", fh.read(), flags=re.M | re.S)
+    guide = os.path.join(root, "docs", "guide", "scopes.md")
+    if not os.path.isfile(guide):
+        pytest.skip("docs/ is not shipped with an installed package; run from a checkout")
+    with open(guide, encoding="utf-8") as fh:
+        text = fh.read()
+    start = text.index("## The scopes a call needs")
+    end = text.index("\n## ", start + 3)
+    text = text[:start] + text[end:]
+    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
     assert len(blocks) >= 6
     namespace: dict = {}
     for block in blocks:
-        exec(compile(block, "docs/guide/scopes.md", "exec"), namespace)
+        exec(compile(block, guide, "exec"), namespace)
