@@ -122,7 +122,8 @@ def bench(session: nox.Session) -> None:
     The package runs in an environment of its own (both are imported as
     ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
     table; fails on nothing but errors.  Also bench/validation.py (schema
-    checks) and bench/transfer.py (256 MiB through putUrl/getUrl on moto).
+    checks), bench/scopes.py (the scope algebra beside Node's) and
+    bench/transfer.py (256 MiB through putUrl/getUrl on moto).
     ``nox -s bench -- --rounds 3`` passes options to bench/run.py and transfer.py."""
     root = os.path.dirname(os.path.abspath(__file__))
     # The test extra: the transfer rows run on moto, with the tests' fake services.
@@ -140,6 +141,8 @@ def bench(session: nox.Session) -> None:
         session.run("python", os.path.join(root, "bench", "validation.py"))
         # filling a method's scope expression (requiredScopes, expressionFor)
         session.run("python", os.path.join(root, "bench", "requiredscopes.py"))
+        # the scope algebra beside Node's taskcluster-lib-scopes (via node_oracle/)
+        session.run("python", os.path.join(root, "bench", "scopes.py"))
         # 256 MiB up and down through putUrl/getUrl on moto
         session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
                     python, *session.posargs)

@@ -46,6 +46,13 @@ MALFORMED = [
     {"AllOf": [None]}, {"AllOf": [], "AnyOf": ["a"]}, {"AnyOf": {"a": 1}},
     {"AllOf": ["a"], "AnyOf": []}, {"AnyOf": [["a"]]}, {"AllOf": [{"AnyOf": "a*"}]},
 ]
+# Pairs whose order is easy to get wrong: UTF-16 (U+1F409 is D83D DC09, below
+# U+E000 and U+FFFF), a star before the end of the string, stars inside.
+EDGE_PAIRS = [
+    ["\U0001F409", "\uffff"], ["\ue000*", "\U0001F409"], ["\U0001F409*", "\ue000"],
+    ["a*", "a"], ["*", ""], ["a**", "a*"], ["a*b", "a"], ["a*", "a("], ["", "*"],
+    ["a\n", "a\t"], ["a", "a\x00"], ["\u00fc*", "\u00fc"], ["Z", "a"], ["a:*", "a:"],
+]
 NOT_A_SCOPE = [None, 1, True, ["a"], {"a": 1}]
 NOT_A_SCOPESET = ["a*", None, 3, {"a": 1}, ["a", None], ["a*", 5, "b"], [["a"]]]
 
@@ -166,6 +173,9 @@ def _args(rng: random.Random, fn: str, n: int) -> tuple:
         if n % 3 == 0:
             expr = break_expression(rng, expr)
         return [expr], None  # invalid ones raise in both
+    if fn in ("patternMatch", "scopeCompare") and n < 2 * len(EDGE_PAIRS):
+        pair = EDGE_PAIRS[n // 2]
+        return pair if n % 2 else pair[::-1], None
     if fn in ("patternMatch", "scopeCompare"):
         a, b = scope(rng), scope(rng)
         if n % 4 == 0:  # a prefix, or the other with a star

@@ -301,15 +301,20 @@ const kinds = {
   },
 
   scopesTiming(c) {
-    // satisfiesExpression(scopeset, e) for each expression, `rounds` times
-    // over; the answers of one pass and each round's seconds (for bench/).
-    const answers = c.expressions.map(e => scopeLib.satisfiesExpression(c.scopeset, e));
+    // fn(...args) for each args of `calls`, `repeat` times over, in each of
+    // `rounds` rounds; the answers of one pass and each round's seconds (for
+    // bench/scopes.py).  The calls must not change their arguments.
+    const fn = scopeLib[c.fn];
+    if (typeof c.fn !== 'string' || typeof fn !== 'function') {
+      throw new Error(`oracle: taskcluster-lib-scopes has no function ${JSON.stringify(c.fn)}`);
+    }
+    const answers = c.calls.map(args => fn(...args));
     const seconds = [];
     for (let r = 0; r < c.rounds; r++) {
       const start = process.hrtime.bigint();
       for (let i = 0; i < c.repeat; i++) {
-        for (const e of c.expressions) {
-          scopeLib.satisfiesExpression(c.scopeset, e);
+        for (const args of c.calls) {
+          fn(...args);
         }
       }
       seconds.push(Number(process.hrtime.bigint() - start) / 1e9);

@@ -33,6 +33,7 @@ Where this module differs from Node (each function's docstring says so):
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -119,15 +120,28 @@ def _expression(fn: str, argument: str, expr: Any, printable: bool = False) -> N
 
 
 def _matcher(fn: str, argument: str, scopeset: Any) -> Callable[[str], bool]:
-    """A function telling whether some scope of ``scopeset`` satisfies a scope,
-    answered by set lookups instead of a scan of the whole set."""
+    """A function telling whether some scope of ``scopeset`` satisfies a scope."""
     if not isinstance(scopeset, (list, tuple)):
-        _scopeset(fn, argument, scopeset)  # raises
+        _scopeset(fn, argument, scopeset)  # raises, naming the type
+    try:
+        # The same set is asked about again and again (a client's scopes for
+        # every request): its matcher is kept.
+        return _compiled(tuple(scopeset))
+    except TypeError:  # a member that is not a str
+        _scopeset(fn, argument, scopeset)  # raises, naming the member
+        raise
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(scopeset: Tuple[str, ...]) -> Callable[[str], bool]:
+    # Set lookups of each prefix length a star scope has, instead of a scan
+    # of the whole set: a scope is satisfied by an equal scope, or by a star
+    # scope whose prefix it starts with.
     exact = set()
     prefixes = set()
     for scope in scopeset:
         if not isinstance(scope, str):
-            _scopeset(fn, argument, scopeset)  # raises
+            raise TypeError(scope)  # the caller names the argument
         if scope.endswith("*"):
             prefixes.add(scope[:-1])
         else:

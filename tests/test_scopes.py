@@ -273,6 +273,28 @@ def test_long_star_prefixes():
     assert not S.satisfiesExpression(scopes, "queue:create-task:highest:proj-")
 
 
+def test_a_set_changed_between_calls_is_seen():
+    given = ["a"]
+    assert not S.satisfiesExpression(given, "bc")
+    given.append("b*")
+    assert S.satisfiesExpression(given, "bc")
+    given[1] = "c"
+    assert not S.satisfiesExpression(given, "bc")
+
+
+@pytest.mark.parametrize("given, message", [
+    ([["a"]], "scopeset[0] must be a scope (a str), not ['a']"),
+    (["a", None], "scopeset[1] must be a scope (a str), not None"),
+    ("a*", "scopeset must be a list of scopes, not str"),
+    ({"a*"}, "scopeset must be a list of scopes, not set"),
+])
+def test_a_bad_scopeset_is_named(given, message):
+    for _ in range(2):  # and is not remembered as good
+        with pytest.raises(TypeError) as info:
+            S.satisfiesExpression(given, "a")
+        assert str(info.value) == "satisfiesExpression: " + message
+
+
 @pytest.mark.parametrize("fn", [S.satisfiesExpression, S.scopesSatisfying, S.removeGivenScopes])
 @pytest.mark.parametrize("expr", [{}, {"AllOf": ["a"], "x": 1}, {"AnyOf": "a"}, 5,
                                   {"AnyOf": ["a", {"AllOf": [None]}]}])
@@ -414,3 +436,25 @@ def test_all_twelve_functions_are_public():
     assert set(S.__all__) == names | {"scopeKey", "requiredScopes"}  # requiredScopes: issue 18
     for name in S.__all__:
         assert callable(getattr(S, name)) and getattr(S, name).__doc__
+
+
+def test_the_guide_examples_run():
+    """docs/guide/scopes.md: its python blocks, in order, in one namespace
+    (each checks itself with assert), but for the section "The scopes a call
+    needs", which tests/test_requiredscopes.py runs."""
+    import re
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    guide = os.path.join(root, "docs", "guide", "scopes.md")
+    if not os.path.isfile(guide):
+        pytest.skip("docs/ is not shipped with an installed package; run from a checkout")
+    with open(guide, encoding="utf-8") as fh:
+        text = fh.read()
+    start = text.index("## The scopes a call needs")
+    end = text.index("\n## ", start + 3)
+    text = text[:start] + text[end:]
+    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
+    assert len(blocks) >= 6
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, guide, "exec"), namespace)

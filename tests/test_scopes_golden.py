@@ -45,6 +45,14 @@ def test_the_corpus_covers_what_it_must(corpus):
     text = json.dumps([c["args"] for c in primary], ensure_ascii=False)
     for needle in ('"*"', '""', "[]", "\\t", "\\n", "\U0001F409", "\u00fc", "\\u0000"):
         assert needle in text, needle
+    # a final newline (which a Python regular expression's $ would let through)
+    finals = [c["id"] for c in primary if c["fn"] == "validScope"
+              and isinstance(c["args"][0], str) and c["args"][0].endswith("\n")]
+    assert finals and not any(golden[cid]["ok"] for cid in finals)
+    # UTF-16 order: a character beyond U+FFFF against one in U+E000-U+FFFF
+    assert any(c["fn"] == "scopeCompare" and "\U0001F409" in "".join(map(str, c["args"]))
+               and ("\uffff" in "".join(map(str, c["args"]))
+                    or "\ue000" in "".join(map(str, c["args"]))) for c in primary)
     # invalid expressions that Node refuses, and nesting to depth four
     assert sum(1 for c in primary if c["fn"] == "validExpression" and "error" in golden[c["id"]]) > 50
     assert sum(depth(c["args"][-1]) >= 4 for c in primary if c["fn"] == "satisfiesExpression") > 50
