@@ -201,3 +201,22 @@ def test_every_service_page_has_every_entry_with_its_signature():
                     assert entry.scopes in text, (class_name, name)
             else:
                 assert "'routingKeyPattern'" in text or '"routingKeyPattern"' in text
+
+
+def test_the_link_check_finds_a_missing_page_and_a_missing_anchor(tmp_path):
+    import linkcheck
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<p id="top"></p><a href="#top">ok</a><a href="sub/a.html#here">ok</a>'
+        '<a href="sub/a.html#gone">bad</a><a href="missing.html">bad</a>'
+        '<a href="https://example.com/x#y">external</a><script src="sub/"></script>')
+    (tmp_path / "sub" / "a.html").write_text(
+        '<h2 id="here">x</h2><a href="../index.html#top">ok</a><a name="old"></a>'
+        '<a href="#old">ok</a>')
+    assert sorted(linkcheck.check(str(tmp_path))) == [
+        "index.html: missing.html (no file missing.html)",
+        "index.html: sub/ (no file sub/index.html)",
+        "index.html: sub/a.html#gone (no anchor #gone in sub/a.html)",
+    ]
+    assert linkcheck.check(HTML) == []
