@@ -93,6 +93,22 @@ def function_example(class_name: str, entry: Any, signature: inspect.Signature) 
     return "\n".join(lines)
 
 
+def cli_usage(group: str, service: str, name: str) -> str:
+    """The usage line the command line prints for ``taskcluster-py GROUP SERVICE
+    NAME --help``, from its own click commands."""
+    import click
+
+    from taskcluster._cli import cli
+
+    ctx = click.Context(cli, info_name="taskcluster-py")
+    for part in (group, service, name):
+        command = ctx.command.get_command(ctx, part)
+        if command is None:
+            raise SystemExit("genref: the command line has no %s %s %s" % (group, service, name))
+        ctx = click.Context(command, info_name=part, parent=ctx)
+    return ctx.command.get_usage(ctx).replace("Usage: ", "", 1)
+
+
 def scopes_block(scopes: Any) -> List[str]:
     if scopes is None:
         return ["**Scopes:** none needed.", ""]
@@ -124,7 +140,8 @@ def api_page(class_name: str, client: Any, ref: Any) -> str:
         out += ["(%s)=" % anchor(class_name, e.name), "## %s" % e.name, "",
                 "**%s** · stability: `%s` · category: %s" % (e.title, e.stability, e.category or "-"),
                 "", "```python", "%s.%s%s" % (var, e.name, signature), "```", "",
-                "**HTTP:** `%s %s`" % (e.method.upper(), e.route), ""]
+                "**HTTP:** `%s %s`" % (e.method.upper(), e.route), "",
+                "**Command line:** `%s`" % cli_usage("api", ref.serviceName, e.name), ""]
         if e.args:
             out += ["**Route arguments** (positional, in this order): %s"
                     % ", ".join("`%s`" % a for a in e.args), ""]
@@ -178,7 +195,9 @@ def exchanges_page(class_name: str, client: Any, ref: Any) -> str:
         out += ["(%s)=" % anchor(class_name, e.name), "## %s" % e.name, "",
                 "**%s** · exchange `%s%s`" % (e.title, ref.exchangePrefix, e.exchange), "",
                 "```python", "%s.%s%s" % (var, e.name, inspect.signature(getattr(client, e.name))),
-                "```", "", "Routing-key parts, in order:", "",
+                "```", "",
+                "**Command line:** `%s`" % cli_usage("routing-key", ref.serviceName, e.name), "",
+                "Routing-key parts, in order:", "",
                 "| # | part | summary | words | required |", "|---|---|---|---|---|"]
         for i, p in enumerate(e.routingKey):
             summary = ("constant `%s`" % p.constant) if p.constant else cell(p.summary)
