@@ -34,7 +34,7 @@ suppress_warnings = []
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
-autodoc_default_options = {"members": True, "undoc-members": False}
+autodoc_default_options: dict = {}
 
 html_theme = "furo"
 html_title = "taskcluster-refclient"

@@ -35,12 +35,48 @@ def stage() -> None:
         or n == "__pycache__"])
 
 
+# Parts of the package documented from their docstrings once they exist in
+# the checkout being built (each is merged from its own branch).
+# (title, [(module, members it documents)]): a name two modules share (the
+# async module re-exports the sync one's Message) is documented once.
+OPTIONAL_API = [
+    ("The fake deployment (``taskcluster.fake``)",
+     [("taskcluster.fake", ["FakeDeployment"])]),
+    ("Pulse (``taskcluster.pulse``, ``taskcluster.aio.pulse``)",
+     [("taskcluster.pulse", ["Consumer", "Publisher", "publish", "Message", "PulseError",
+                             "PulseConnectionError"]),
+      ("taskcluster.aio.pulse", ["Consumer", "Publisher", "publish"])]),
+]
+
+
+def optional_api() -> str:
+    """The Python API page's sections for the optional parts present."""
+    import importlib
+
+    out = []
+    for title, modules in OPTIONAL_API:
+        try:
+            present = [(module, [name for name in members
+                                 if hasattr(importlib.import_module(module), name)])
+                       for module, members in modules]
+        except ImportError:
+            continue
+        if not all(members for _, members in present):
+            continue
+        out += ["", title, "-" * len(title), ""]
+        for module, members in present:
+            out += [".. automodule:: %s" % module, "   :members: %s" % ", ".join(members), ""]
+    return "\n".join(out)
+
+
 def main() -> int:
     import gencli
     import genref
     import linkcheck
 
     stage()
+    with open(os.path.join(SRC, "api.rst"), "a", encoding="utf-8") as fh:
+        fh.write(optional_api())
     genref.main(os.path.join(SRC, "reference"))
     gencli.main(os.path.join(SRC, "reference", "cli.md"))
     shutil.rmtree(HTML, ignore_errors=True)
