@@ -9,12 +9,12 @@ value, or a value of another type, is refused.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 from ._references import ExchangeEntry
 from .exceptions import TaskclusterInputError, TaskclusterRoutingKeyError
 
-__all__ = ["routing_key_pattern", "binding"]
+__all__ = ["routing_key_pattern", "binding", "exchange_name"]
 
 
 def _fail(label: str, argument, what: str) -> TaskclusterInputError:
@@ -65,6 +65,15 @@ def routing_key_pattern(label: str, entry: ExchangeEntry, values: Mapping[str, A
     return ".".join(words)
 
 
+def exchange_name(prefix: Optional[str], exchange: str) -> str:
+    """The prefix and the exchange joined by exactly one "/", as the package
+    joins them (Node's client concatenates: the same for every bundled
+    reference, whose prefixes end in one "/")."""
+    if not prefix:
+        return exchange
+    return prefix.rstrip("/") + "/" + exchange.lstrip("/")
+
+
 def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
             kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """The exchange binding for a call of an exchange method.
@@ -99,7 +108,7 @@ def binding(label: str, prefix: str, entry: ExchangeEntry, args: tuple,
     if pattern is None:
         pattern = routing_key_pattern(label, entry, values)
     return {
-        "exchange": (prefix or "") + entry.exchange,
+        "exchange": exchange_name(prefix, entry.exchange),
         "routingKeyPattern": pattern,
         # A new list of the reference's own parts, which are read-only dicts
         # (Node's client clones them; sharing frozen ones costs nothing and

@@ -32,6 +32,7 @@ from typing import Any, Callable, Dict, NamedTuple, Optional
 
 from . import _hawk, _references
 from ._binding import BoundCall, _route_path, bind, relabel
+from ._classes import build_class
 from ._options import DEFAULTS, Options, Resolved, resolve
 from ._retry import backoff_delay, is_retriable_status
 from ._transport import Response, TransportError
@@ -155,6 +156,7 @@ class CallCore:
             resolve(options, type(self).__name__)  # raises, naming the problem
         # The package's clients show every option in ``options``: so do these.
         merged = Options(DEFAULTS)
+        merged.update(getattr(self, "classOptions", None) or {})   # exchangePrefix
         merged["credentials"] = {"clientId": None, "accessToken": None, "certificate": None}
         merged.update(_defaults_from_config())
         if options:
@@ -380,7 +382,6 @@ class CallCore:
 
 def _build_variant(key) -> type:
     cls, directory = key
-    from ._client import build_class
     label = cls.__name__
     try:
         ref = _references.read_from(directory, cls.__name__)
