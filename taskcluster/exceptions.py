@@ -62,7 +62,9 @@ class TaskclusterFailure(Exception):
 
     def __init__(self, message=None, **fields):
         message = str(message) if message is not None else type(self).__name__
-        super().__init__(message)
+        # Exception's, by name: a subclass that is also another library's
+        # exception (the storage error is aiohttp's too) takes other arguments.
+        Exception.__init__(self, message)
         self.message = message
         self._fields = fields
         for key, value in fields.items():
