@@ -14,7 +14,9 @@ import inspect
 from typing import Any, Dict, Mapping, Optional
 
 from . import _hawk, _references
+from ._binding import compile_route
 from ._exchanges import binding as exchange_binding
+from ._exchanges import compile_binding
 from .exceptions import TaskclusterInputError
 
 __all__ = ["build_class", "reference_from_document"]
@@ -112,11 +114,14 @@ def _exchange_doc(ref, entry: _references.ExchangeEntry) -> str:
 
 
 def _make_exchange(ref, entry: _references.ExchangeEntry):
+    fast = compile_binding(entry)
+
     def method(self, *args, **kwargs):
         # Read at each call: a change to options["exchangePrefix"] takes
         # effect at the next one, as in the package.
         prefix = self.options.get("exchangePrefix", ref.exchangePrefix)
-        return exchange_binding(self._label(entry.name), prefix, entry, args, kwargs)
+        return fast(prefix, args, kwargs) or \
+            exchange_binding(self._label(entry.name), prefix, entry, args, kwargs)
     P = inspect.Parameter
     params = [P("self", P.POSITIONAL_OR_KEYWORD), P("args", P.VAR_POSITIONAL)]
     params += [P(p.name, P.KEYWORD_ONLY, default=None) for p in entry.routingKey
@@ -154,7 +159,9 @@ def build_class(class_name: str, ref: _references.Reference, base: type,
         serviceName=ref.serviceName, apiVersion=ref.apiVersion,
         # Plain copies, as the package's: calls never read them.
         funcinfo={n: _references.thaw(e.raw) for n, e in functions.items()},
-        _functions=functions)
+        _functions=functions,
+        # compiled once: the path of a plain positional call (buildUrl, signed URLs)
+        _route_plans={n: compile_route(e) for n, e in functions.items()})
     return type(class_name, (base,), attrs)
 
 

@@ -236,6 +236,14 @@ class CallCore:
 
     def buildUrl(self, methodName, *args, **kwargs) -> str:
         """The URL that calling ``methodName(*args, **kwargs)`` would use."""
+        if not kwargs and type(methodName) is str:
+            plan = self._route_plans.get(methodName)
+            path = plan(args) if plan is not None else None
+            if path is not None:
+                if self.options != self._seen:
+                    self._options  # noqa: B018 - re-reads changed options
+                if self._api_base is not None:
+                    return self._api_base + path
         entry = self._entry(methodName, "buildUrl")
         bound, _ = bind(entry, args, kwargs, require_payload=False,
                         label=self._label("buildUrl"))
@@ -264,8 +272,13 @@ class CallCore:
             raise TaskclusterCredentialsError(
                 "%s: needs credentials (clientId and accessToken)" % label,
                 method=label, argument="credentials")
-        bound, _ = bind(entry, args, kwargs, label=label)
-        url = self._url(bound, label)
+        plan = None if kwargs else self._route_plans.get(entry.name)
+        path = plan(args) if plan is not None and self._api_base is not None else None
+        if path is not None:
+            url = self._api_base + path   # the options were re-read above
+        else:
+            bound, _ = bind(entry, args, kwargs, label=label)
+            url = self._url(bound, label)
         return _hawk.signed_url(url, o.clientId, o.accessToken, int(expiration), o.ext,
                                 clock=self._clock, origin=self._origin)
 
