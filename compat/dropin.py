@@ -5,8 +5,10 @@ types of transfer errors, and the transfer helpers' patch points."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import json
+import warnings
 
 from observe import describe
 from scenarios import reply, scenario
@@ -82,12 +84,27 @@ def _catches(exc: BaseException) -> dict:
             "status": describe(getattr(exc, "status", "<absent>"))}
 
 
-def _raised(fn) -> dict:
+def _collected(fn):
+    """``fn()``, then a garbage collection: what it left unclosed warns here,
+    in its own scenario, not in whichever one runs when the collector does."""
     try:
-        fn()
-    except Exception as exc:  # what is raised is the observation
-        return _catches(exc)
-    return {"raised": "nothing"}
+        return fn()
+    finally:
+        gc.collect()
+
+
+def _raised(fn) -> dict:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _collected(fn)
+        except Exception as exc:  # what is raised is the observation
+            out = _catches(exc)
+        else:
+            out = {"raised": "nothing"}
+    if caught:
+        out["warnings"] = sorted({w.category.__name__ for w in caught})
+    return out
 
 
 START_DOWNLOAD = reply(200, json={"method": "getUrl", "url": "{url}/storage/o",
@@ -135,8 +152,8 @@ def transfer_hashing_reader_wrong_length(ctx):
 def transfer_error_artifact(ctx):
     dl = importlib.import_module("taskcluster.download")
     queue = ctx.tc.Queue(ctx.options(credentials=ctx.credentials()))
-    return ctx.attempt(lambda: dl.downloadArtifactToBuf(taskId="abc", name="public/x",
-                                                        queueService=queue))
+    return ctx.attempt(lambda: _collected(lambda: dl.downloadArtifactToBuf(
+        taskId="abc", name="public/x", queueService=queue)))
 
 
 # -- patch points ---------------------------------------------------------------
@@ -183,13 +200,13 @@ def patch_aio_download_object(ctx):
             session = getattr(queue, "session", None)
             if session is not None:
                 await session.close()
-    return ctx.attempt(lambda: _patched(dl, "Object", _fake_object,
-                                        lambda: asyncio.run(main())))
+    return ctx.attempt(lambda: _collected(lambda: _patched(dl, "Object", _fake_object,
+                                                           lambda: asyncio.run(main()))))
 
 
 @scenario(OBJECT_ARTIFACT)
 def patch_sync_download_object(ctx):
     dl = importlib.import_module("taskcluster.download")
     queue = ctx.tc.Queue(ctx.options(credentials=ctx.credentials()))
-    return ctx.attempt(lambda: _patched(dl, "Object", _fake_object, lambda: (
-        dl.downloadArtifactToBuf(taskId="abc", name="public/x", queueService=queue))))
+    return ctx.attempt(lambda: _collected(lambda: _patched(dl, "Object", _fake_object, lambda: (
+        dl.downloadArtifactToBuf(taskId="abc", name="public/x", queueService=queue)))))
