@@ -5,6 +5,9 @@ catch the same things::
 
     TaskclusterFailure                      root of everything this library raises
     +-- TaskclusterRestFailure              the service answered 4xx/5xx (not 401)
+    |   +-- TaskclusterStorageError         a storage server did, during an upload or
+    |                                       download (also aiohttp.ClientResponseError,
+    |                                       as the package raises; in _storageerror)
     +-- TaskclusterAuthFailure              the service answered 401, or bad credentials
     +-- TaskclusterConnectionError          no answer after the retries ran out
     +-- TaskclusterResponseTooLarge         an answer over the maxResponseBytes option
