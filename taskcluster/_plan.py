@@ -28,7 +28,8 @@ import logging
 import math
 import random as _random
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional
 
 from . import _hawk, _references
 from ._binding import BoundCall, _route_path, bind, relabel
@@ -137,6 +138,8 @@ class CallCore:
 
     _reference: _references.Reference
     _functions: Dict[str, _references.FunctionEntry]   # name -> entry, functions only
+    # name -> the compiled path function of a plain call (_binding.compile_route)
+    _route_plans: Mapping[str, Callable] = MappingProxyType({})
 
     def __new__(cls, options=None, *args, **kwargs):
         # A client given ``referencesDir`` is an instance of a subclass built
