@@ -20,7 +20,7 @@ from . import _transfer
 # What the sync streaming already says the same way: shared, not copied.
 from ._streaming import Progress, Retry, _detail, _LengthMismatch, _scrub
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
-from .exceptions import TaskclusterConnectionError, TaskclusterFailure, TaskclusterRestFailure
+from .exceptions import TaskclusterConnectionError, TaskclusterFailure
 
 __all__ = ["attempts", "session", "put", "get", "call", "maybe_await", "hash_chunk", "Retry"]
 
@@ -311,7 +311,8 @@ async def _status_failure(label, method, url, response) -> None:
     except _network_errors():  # the status says enough
         raw = b""
     body = _scrub(raw.decode("utf-8", "replace"))
-    failure = TaskclusterRestFailure(
+    from ._storageerror import TaskclusterStorageError
+    failure = TaskclusterStorageError(
         "%s: %s %s answered %d%s" % (label, method, safe, status,
                                      " (the presigned URL may have expired)"
                                      if status == 403 else ""),

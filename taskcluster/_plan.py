@@ -28,10 +28,12 @@ import logging
 import math
 import random as _random
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional
 
 from . import _hawk, _references
 from ._binding import BoundCall, _route_path, bind, relabel
+from ._classes import build_class
 from ._options import DEFAULTS, Options, Resolved, resolve
 from ._retry import backoff_delay, is_retriable_status
 from ._transport import Response, TransportError
@@ -136,6 +138,8 @@ class CallCore:
 
     _reference: _references.Reference
     _functions: Dict[str, _references.FunctionEntry]   # name -> entry, functions only
+    # name -> the compiled path function of a plain call (_binding.compile_route)
+    _route_plans: Mapping[str, Callable] = MappingProxyType({})
 
     def __new__(cls, options=None, *args, **kwargs):
         # A client given ``referencesDir`` is an instance of a subclass built
@@ -155,6 +159,7 @@ class CallCore:
             resolve(options, type(self).__name__)  # raises, naming the problem
         # The package's clients show every option in ``options``: so do these.
         merged = Options(DEFAULTS)
+        merged.update(getattr(self, "classOptions", None) or {})   # exchangePrefix
         merged["credentials"] = {"clientId": None, "accessToken": None, "certificate": None}
         merged.update(_defaults_from_config())
         if options:
@@ -234,6 +239,14 @@ class CallCore:
 
     def buildUrl(self, methodName, *args, **kwargs) -> str:
         """The URL that calling ``methodName(*args, **kwargs)`` would use."""
+        if not kwargs and type(methodName) is str:
+            plan = self._route_plans.get(methodName)
+            path = plan(args) if plan is not None else None
+            if path is not None:
+                if self.options != self._seen:
+                    self._options  # noqa: B018 - re-reads changed options
+                if self._api_base is not None:
+                    return self._api_base + path
         entry = self._entry(methodName, "buildUrl")
         bound, _ = bind(entry, args, kwargs, require_payload=False,
                         label=self._label("buildUrl"))
@@ -277,8 +290,13 @@ class CallCore:
             raise TaskclusterCredentialsError(
                 "%s: needs credentials (clientId and accessToken)" % label,
                 method=label, argument="credentials")
-        bound, _ = bind(entry, args, kwargs, label=label)
-        url = self._url(bound, label)
+        plan = None if kwargs else self._route_plans.get(entry.name)
+        path = plan(args) if plan is not None and self._api_base is not None else None
+        if path is not None:
+            url = self._api_base + path   # the options were re-read above
+        else:
+            bound, _ = bind(entry, args, kwargs, label=label)
+            url = self._url(bound, label)
         return _hawk.signed_url(url, o.clientId, o.accessToken, int(expiration), o.ext,
                                 clock=self._clock, origin=self._origin)
 
@@ -395,7 +413,6 @@ class CallCore:
 
 def _build_variant(key) -> type:
     cls, directory = key
-    from ._client import build_class
     label = cls.__name__
     try:
         ref = _references.read_from(directory, cls.__name__)

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from . import _transfer
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
 from .exceptions import (TaskclusterConnectionError, TaskclusterFailure,
-                         TaskclusterInputError, TaskclusterRestFailure)
+                         TaskclusterInputError)
 
 log = logging.getLogger("taskcluster")
 
@@ -170,7 +170,8 @@ def _status_failure(label, method, url, response) -> None:
     status = response.status_code
     # Storage answers errors as small XML or JSON documents; keep a little.
     body = _scrub(response.raw.read(2000, decode_content=True).decode("utf-8", "replace"))
-    failure = TaskclusterRestFailure(
+    from ._storageerror import TaskclusterStorageError
+    failure = TaskclusterStorageError(
         "%s: %s %s answered %d%s" % (label, method, safe, status,
                                      " (the presigned URL may have expired)"
                                      if status == 403 else ""),

@@ -5,6 +5,9 @@ catch the same things::
 
     TaskclusterFailure                      root of everything this library raises
     +-- TaskclusterRestFailure              the service answered 4xx/5xx (not 401)
+    |   +-- TaskclusterStorageError         a storage server did, during an upload or
+    |                                       download (also aiohttp.ClientResponseError,
+    |                                       as the package raises; in _storageerror)
     +-- TaskclusterAuthFailure              the service answered 401, or bad credentials
     +-- TaskclusterConnectionError          no answer after the retries ran out
     +-- TaskclusterResponseTooLarge         an answer over the maxResponseBytes option
@@ -67,7 +70,9 @@ class TaskclusterFailure(Exception):
 
     def __init__(self, message=None, **fields):
         message = str(message) if message is not None else type(self).__name__
-        super().__init__(message)
+        # Exception's, by name: a subclass that is also another library's
+        # exception (the storage error is aiohttp's too) takes other arguments.
+        Exception.__init__(self, message)
         self.message = message
         self._fields = fields
         for key, value in fields.items():

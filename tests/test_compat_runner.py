@@ -209,3 +209,14 @@ def test_the_docs_page_holds_the_current_table():
     with open(page, encoding="utf-8") as f:
         assert run.table() in f.read()
     assert run.main(["--check-page", page]) == 0
+
+
+def test_write_page_puts_the_current_table_after_the_marker(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\n" + run.TABLE_MARKER + "| old | table |\n|---|---|\n\nAfter.\n",
+                    encoding="utf-8")
+    assert run.main(["--check-page", str(page)]) == 1
+    assert run.main(["--write-page", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text == "# Title\n\n" + run.TABLE_MARKER + run.table().rstrip("\n") + "\n\nAfter.\n"
+    assert run.main(["--check-page", str(page)]) == 0

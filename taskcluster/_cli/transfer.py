@@ -50,15 +50,23 @@ def _transfer(call, label: str, **kwargs):
     """``call(**kwargs)``, with a progress bar if stderr is a terminal, and
     ``--max-retries`` for the storage transfer too (the helpers' own
     ``maxRetries`` would override the client's)."""
+    from taskcluster.exceptions import TaskclusterArtifactError
+
     if state.max_retries is not None:
         kwargs["maxRetries"] = state.max_retries
-    if not sys.stderr.isatty():
-        return call(**kwargs)
-    progress = _Progress(label)
+    progress = _Progress(label) if sys.stderr.isatty() else None
+    if progress is not None:
+        kwargs["progress"] = progress
     try:
-        return call(progress=progress, **kwargs)
+        return call(**kwargs)
+    except TaskclusterArtifactError as e:
+        # The library words it as the package does (the artifact's message
+        # alone); a command line says what it was and why.
+        raise CliError("%s: the artifact is an error artifact (reason: %s): %s"
+                       % (label, e.reason, e), 1) from None
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
 
 
 def _to_output(output: str, default_name: str, fetch) -> None:
