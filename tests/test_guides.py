@@ -32,13 +32,13 @@ GUIDES = Path(__file__).resolve().parents[1] / "docs" / "guide"
 
 
 def _site_guides():
-    """The guide pages of the site: those docs/index.md's toctree lists (drafts
-    folded into them are tested on their own)."""
+    """The site's front page and its guide pages, those docs/index.md's toctree
+    lists (drafts folded into them are tested on their own)."""
     index = GUIDES.parent / "index.md"
     if not index.is_file():
         return []
     names = re.findall(r"^guide/([\w-]+)$", index.read_text(encoding="utf-8"), re.M)
-    return [GUIDES / (name + ".md") for name in names]
+    return [index] + [GUIDES / (name + ".md") for name in names]
 
 
 PAGES = _site_guides()
@@ -140,7 +140,7 @@ def test_the_guide_examples_run(page, monkeypatch, capsys):
     if missing:
         pytest.skip("%s needs %s, which is not on this branch yet; its examples run "
                     "once it is merged" % (page.name, missing))
-    monkeypatch.chdir(page.parent)
+    monkeypatch.chdir(GUIDES)
     if any(f.startswith("taskcluster.fake") for f in NEEDS.findall(text)):
         from taskcluster.fake import FakeDeployment
         with FakeDeployment() as deployment:
