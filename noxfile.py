@@ -149,7 +149,7 @@ def bench(session: nox.Session) -> None:
 
 
 # The documentation tools, pinned so a new release cannot break CI's build:
-# the newest that run on Python 3.9 to 3.13 (Sphinx 8 needs 3.11); the site
+# releases that run on Python 3.9 to 3.13 (Sphinx 8 needs 3.11); the site
 # builds without a warning on 3.10 and 3.11.
 DOC_TOOLS = ("sphinx==7.4.7", "myst-parser==3.0.1", "furo==2024.8.6")
 
