@@ -1,7 +1,9 @@
 """The guides' code examples run, so that they cannot rot.
 
-Every ```python block of each page of docs/guide/ runs, in page order, in one
-namespace per page.  The environment (``TASKCLUSTER_ROOT_URL``, credentials,
+Every ```python block of the site's front page and guides runs, in page order,
+in one namespace per page, in a child process of its own (tests/guide_runner.py:
+what an example changes, such as ``taskcluster.config``, stays there).  The
+environment (``TASKCLUSTER_ROOT_URL``, credentials,
 ``TASKCLUSTER_PROXY_URL``) points at a real HTTP server on 127.0.0.1: the
 loopback server answering as the queue does for the few calls the guides
 make, or, for a page that says ``<!-- guide-test: needs taskcluster.fake... -->``,
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -132,83 +136,75 @@ def _needs(text: str):
     return None
 
 
+RUNNER = Path(__file__).resolve().parent / "guide_runner.py"
+
+
+def run_page(page: Path, tmp_path: Path, cwd: Path, env: dict, fake: bool = False) -> dict:
+    """Run ``page``'s examples in a child process; what it reports."""
+    report = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, str(RUNNER), str(page), str(report)]
+                          + (["--fake"] if fake else []),
+                          cwd=str(cwd), env=dict(os.environ, **env), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, "%s's examples failed:\n%s" % (page.name, done.stderr)
+    result = json.loads(report.read_text(encoding="utf-8"))
+    result["stdout"] = done.stdout
+    return result
+
+
+LOOPBACK_ENV = {"TASKCLUSTER_CLIENT_ID": "guide-reader",
+                "TASKCLUSTER_ACCESS_TOKEN": "guide-reader-token"}
+
+
 @pytest.mark.parametrize("page", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_the_guide_examples_run(page, monkeypatch, capsys):
+def test_the_guide_examples_run(page, tmp_path):
     text = page.read_text(encoding="utf-8")
-    blocks = BLOCK.findall(text)
     missing = _needs(text)
     if missing:
         pytest.skip("%s needs %s, which is not on this branch yet; its examples run "
                     "once it is merged" % (page.name, missing))
-    monkeypatch.chdir(GUIDES)
     if any(f.startswith("taskcluster.fake") for f in NEEDS.findall(text)):
-        from taskcluster.fake import FakeDeployment
-        with FakeDeployment() as deployment:
-            monkeypatch.setenv("TASKCLUSTER_ROOT_URL", deployment.rootUrl)
-            monkeypatch.setenv("TASKCLUSTER_CLIENT_ID", deployment.rootCredentials["clientId"])
-            monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN",
-                               deployment.rootCredentials["accessToken"])
-            namespace = _run(page, blocks)
-            tests = [f for n, f in namespace.items() if n.startswith("test_") and callable(f)]
-            for test in tests:
-                deployment.reset()
-                params = inspect.signature(test).parameters
-                test(**{"taskcluster_fake": deployment} if "taskcluster_fake" in params else {})
+        result = run_page(page, tmp_path, GUIDES, {}, fake=True)
+        defined = re.findall(r"^def (test_\w+)\(", text, re.M)
+        assert result["tests"] == defined      # every test the page shows was run
         return
     queue = GuideQueue()
     with LoopbackServer() as server:
         queue.url = server.url
         server.respond(queue)
-        monkeypatch.setenv("TASKCLUSTER_ROOT_URL", server.url)
-        monkeypatch.setenv("TASKCLUSTER_CLIENT_ID", "guide-reader")
-        monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN", "guide-reader-token")
-        monkeypatch.setenv("TASKCLUSTER_PROXY_URL", server.url)
-        _run(page, blocks)
+        result = run_page(page, tmp_path, GUIDES, dict(
+            LOOPBACK_ENV, TASKCLUSTER_ROOT_URL=server.url, TASKCLUSTER_PROXY_URL=server.url))
     # what was signed, was signed with the environment's credentials (a call
     # through TASKCLUSTER_PROXY_URL is unsigned: the proxy signs it)
     for rec in queue.sent:
         authorization = rec.headers.get("authorization")
         assert authorization is None or authorization.startswith('Hawk id="guide-reader"'), rec
-    assert "guide-reader-token" not in capsys.readouterr().out
+    assert "guide-reader-token" not in result["stdout"]
 
 
-def test_the_readme_examples_run(monkeypatch, tmp_path, capsys):
+def test_the_readme_examples_run(tmp_path):
     """The README's ```python blocks, in order, in one namespace, against the
     loopback queue; the download lands in the working directory."""
     readme = GUIDES.parent.parent / "README.md"
     if not readme.is_file():
         pytest.skip("README.md is not shipped with an installed package; run from a checkout")
-    blocks = BLOCK.findall(readme.read_text(encoding="utf-8"))
-    assert len(blocks) >= 3
+    assert len(BLOCK.findall(readme.read_text(encoding="utf-8"))) >= 3
     queue = GuideQueue()
-    monkeypatch.chdir(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
     with LoopbackServer() as server:
         queue.url = server.url
         server.respond(queue)
-        monkeypatch.setenv("TASKCLUSTER_ROOT_URL", server.url)
-        monkeypatch.setenv("TASKCLUSTER_CLIENT_ID", "guide-reader")
-        monkeypatch.setenv("TASKCLUSTER_ACCESS_TOKEN", "guide-reader-token")
-        namespace = _run(readme, blocks)
-    assert (tmp_path / "app.zip").read_bytes() == queue.artifact
-    assert namespace["taskId"] in queue.tasks            # createTask arrived
-    out = capsys.readouterr().out
-    assert "a guide's task pending" in out and "%s pending" % namespace["taskId"] in out
+        result = run_page(readme, tmp_path, work, dict(LOOPBACK_ENV,
+                                                       TASKCLUSTER_ROOT_URL=server.url))
+    assert (work / "app.zip").read_bytes() == queue.artifact
+    taskId = result["names"]["taskId"]
+    assert taskId in queue.tasks                         # createTask arrived
+    assert "a guide's task pending" in result["stdout"]
+    assert "%s pending" % taskId in result["stdout"]
     signed = [r for r in queue.sent if not r.path.startswith("/storage/")]
     assert signed and all(r.headers["authorization"].startswith('Hawk id="guide-reader"')
                           for r in signed)
-
-
-def _run(page: Path, blocks) -> dict:
-    namespace: dict = {"__name__": "guide_" + page.stem}
-    offset = 0
-    text = page.read_text(encoding="utf-8")
-    for block in blocks:
-        # keep the page's line numbers in tracebacks
-        offset = text.index(block, offset)
-        line = text.count("\n", 0, offset)
-        code = compile("\n" * line + block, str(page), "exec")
-        exec(code, namespace)   # noqa: S102 - the repository's own documentation
-    return namespace
 
 
 def test_every_guide_page_is_found():
