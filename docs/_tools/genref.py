@@ -118,6 +118,13 @@ def scopes_block(scopes: Any) -> List[str]:
             json.dumps(_references.thaw(scopes), indent=2), "```", ""]
 
 
+def schemas_link(class_name: str) -> str:
+    service = _references.SERVICES[class_name][0]
+    if not os.path.isdir(os.path.join(_references.references_dir(), "schemas", service)):
+        return ""
+    return "  Its JSON schemas: {doc}`schemas-%s`." % service
+
+
 def api_page(class_name: str, client: Any, ref: Any) -> str:
     functions = list(ref.entries.values())
     var = variable(class_name)
@@ -127,8 +134,8 @@ def api_page(class_name: str, client: Any, ref: Any) -> str:
            "%s = taskcluster.%s({\"rootUrl\": \"https://tc.example.com\"})" % (var, class_name),
            "# async: taskcluster.aio.%s, the same methods as coroutines" % class_name,
            "```", "",
-           "Service `%s`, API version `%s`, %d methods."
-           % (ref.serviceName, ref.apiVersion, len(functions)), "",
+           "Service `%s`, API version `%s`, %d methods.%s"
+           % (ref.serviceName, ref.apiVersion, len(functions), schemas_link(class_name)), "",
            "| method | HTTP | title | stability |", "|---|---|---|---|"]
     for e in functions:
         out.append("| {ref}`%s <%s>` | `%s %s` | %s | %s |"
@@ -183,8 +190,8 @@ def exchanges_page(class_name: str, client: Any, ref: Any) -> str:
            demote(ref.description), "",
            "Exchange prefix `%s`, %d exchanges.  A method returns the binding for a "
            "pulse consumer: `exchange` and `routingKeyPattern` (parts left out are "
-           "`*`, or `#` for a part of several words), and `routingKeyReference`."
-           % (ref.exchangePrefix, len(exchanges)), "",
+           "`*`, or `#` for a part of several words), and `routingKeyReference`.%s"
+           % (ref.exchangePrefix, len(exchanges), schemas_link(class_name)), "",
            "| exchange | method | title |", "|---|---|---|"]
     for e in exchanges:
         out.append("| `%s` | {ref}`%s <%s>` | %s |" % (e.exchange, e.name, anchor(class_name, e.name),
