@@ -146,8 +146,9 @@ def createTemporaryCredentials(clientId, accessToken, start, expiry, scopes, nam
 
 
 def optionsFromEnvironment(defaults=None) -> dict:
-    """Options from the ``TASKCLUSTER_*`` environment variables; keys given in
-    ``defaults`` win.  Returns a new dict."""
+    """``defaults`` with the ``TASKCLUSTER_*`` environment variables set over
+    them: where both give a value, the environment wins, as in the
+    ``taskcluster`` package.  ``defaults`` is not changed; returns a new dict."""
     from ._options import options_from_environment
     return options_from_environment(defaults)
 
