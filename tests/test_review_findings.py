@@ -51,3 +51,194 @@ def test_options_from_environment_sets_the_environment_over_the_defaults(monkeyp
     doc = taskcluster.optionsFromEnvironment.__doc__
     assert "win" in doc and "environment" in doc and "defaults" in doc
     assert "keys given in ``defaults`` win" not in doc
+
+
+# -- 2. *ToFile(path) and -o PATH keep what is at PATH -----------------------------
+
+def _queue(services):
+    import taskcluster
+    return taskcluster.Queue({"rootUrl": services.root_url, "delayFactor": 0.001,
+                              "credentials": {"clientId": "c", "accessToken": "secret"}})
+
+
+def _download_sync(services, target):
+    from taskcluster import download
+    return download.downloadArtifactToFile(target, taskId=TASK, name="public/a.bin",
+                                           queueService=_queue(services))
+
+
+def _download_async(services, target):
+    import asyncio
+
+    import taskcluster.aio
+    from taskcluster.aio import download
+
+    async def go():
+        async with taskcluster.aio.Queue({
+                "rootUrl": services.root_url, "delayFactor": 0.001,
+                "credentials": {"clientId": "c", "accessToken": "secret"}}) as queue:
+            return await download.downloadArtifactToFile(
+                target, taskId=TASK, name="public/a.bin", queueService=queue)
+    return asyncio.run(go())
+
+
+DOWNLOADERS = pytest.mark.parametrize("fetch", [_download_sync, _download_async],
+                                      ids=["sync", "async"])
+
+
+@DOWNLOADERS
+def test_a_private_file_stays_private(services, tmp_path, fetch):
+    import os
+    services.add_s3_artifact(TASK, "public/a.bin", b"secret data")
+    target = tmp_path / "private.bin"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o600)
+    fetch(services, str(target))
+    assert target.read_bytes() == b"secret data"
+    assert oct(os.stat(target).st_mode & 0o7777) == oct(0o600)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private.bin"]
+
+
+@DOWNLOADERS
+def test_a_symlink_is_written_through_and_stays_a_symlink(services, tmp_path, fetch):
+    import os
+    services.add_s3_artifact(TASK, "public/a.bin", b"new data")
+    real = tmp_path / "real.bin"
+    real.write_bytes(b"old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.bin"
+    link.symlink_to(real)
+    fetch(services, str(link))
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"new data"
+    assert oct(os.stat(real).st_mode & 0o7777) == oct(0o640)
+
+
+@DOWNLOADERS
+def test_a_fifo_is_written_through_and_stays_a_fifo(services, tmp_path, fetch):
+    import os
+    import stat
+    import threading
+    data = os.urandom(200_000)
+    services.add_s3_artifact(TASK, "public/a.bin", data)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        fetch(services, str(fifo))
+    finally:
+        # Never leave the reader blocked, whatever happened.
+        if reader.is_alive() and stat.S_ISFIFO(os.lstat(fifo).st_mode):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got == [data]
+
+
+@DOWNLOADERS
+def test_a_device_is_written_through_and_stays_a_device(services, tmp_path, fetch):
+    import os
+    import stat
+    if os.geteuid() != 0:
+        pytest.skip("making a device node (a private /dev/null) needs root")
+    services.add_s3_artifact(TASK, "public/a.bin", b"discarded")
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("this container may not make device nodes (no CAP_MKNOD)")
+    fetch(services, str(null))
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_cli_output_keeps_the_file_mode(services, tmp_path):
+    import os
+    services.add_s3_artifact(TASK, "public/a.bin", b"secret data")
+    target = tmp_path / "private.bin"
+    target.write_bytes(b"")
+    os.chmod(target, 0o600)
+    r = run("download", "artifact", TASK, "public/a.bin", "-o", str(target),
+            env=environment(services.root_url, credentials=True))
+    assert r.code == 0, r.err
+    assert oct(os.stat(target).st_mode & 0o7777) == oct(0o600)
+
+
+# -- 9. *ToFile refuses a directory or a NUL before anything is sent ----------------
+
+@DOWNLOADERS
+def test_to_file_aimed_at_a_directory_fails_before_sending(services, tmp_path, fetch):
+    from taskcluster.exceptions import TaskclusterInputError
+    services.add_s3_artifact(TASK, "public/a.bin", b"data")
+    with pytest.raises(TaskclusterInputError, match="downloadArtifactToFile: .*is a directory"):
+        fetch(services, str(tmp_path))
+    assert services.server.requests == []
+
+
+@DOWNLOADERS
+def test_to_file_refuses_a_nul_in_the_path_before_sending(services, tmp_path, fetch):
+    from taskcluster.exceptions import TaskclusterInputError
+    with pytest.raises(TaskclusterInputError, match="downloadArtifactToFile: .*NUL"):
+        fetch(services, str(tmp_path / "a\0b"))
+    assert services.server.requests == []
+
+
+# -- 5. -o DIR with a name ending in /.. or /. ----------------------------------------
+
+@pytest.mark.parametrize("name", ["public/..", "public/.", "..", "public/../"])
+def test_cli_output_directory_refuses_names_that_leave_it(services, tmp_path, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    services.add_s3_artifact(TASK, name, b"escaped")
+    r = run("download", "artifact", TASK, name, "-o", str(out),
+            env=environment(services.root_url, credentials=True))
+    assert r.code == 2, r.err
+    assert "names no file" in r.err and len(r.err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert list(out.iterdir()) == []
+    assert services.server.requests == []
+
+
+# -- 13. SIGTERM and SIGHUP during download -o FILE leave no partial file -------------
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_during_download_leaves_no_partial_file(services, tmp_path, signame):
+    import signal
+    import subprocess
+    import time
+
+    from cli_run import command
+    from hostile import HostileServer, head, trickle
+
+    def slow(conn, request):
+        conn.sendall(head(Content_Type="application/octet-stream", Content_Length=400))
+        trickle(conn, b"x" * 400, interval=0.1)
+        return False
+
+    with HostileServer(slow) as storage:
+        services.add_artifact(TASK, "public/big", {"storageType": "s3",
+                                                   "url": storage.url + "/big"})
+        out = tmp_path / "out"
+        out.mkdir()
+        proc = subprocess.Popen(
+            command("download", "artifact", TASK, "public/big", "-o", str(out / "big")),
+            env=environment(services.root_url, credentials=True), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
+        try:
+            for _ in range(600):   # until the download is under way (at most 60 s)
+                if storage.requests and list(out.iterdir()):
+                    break
+                time.sleep(0.1)
+            assert [p.name for p in out.iterdir()][0].endswith(".part")
+            proc.send_signal(getattr(signal, signame))
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    signum = getattr(signal, signame)
+    assert list(out.iterdir()) == []
+    assert proc.returncode in (128 + signum, -signum), err
+    assert "Traceback" not in err.decode()

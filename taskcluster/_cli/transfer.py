@@ -74,12 +74,20 @@ def _to_output(output: str, default_name: str, fetch) -> None:
             shutil.copyfileobj(fh, sys.stdout.buffer)
             sys.stdout.flush()
         return
-    base = os.path.basename(default_name.rstrip("/")) or "download"
-    path = output or base
+    path = output or _file_name(default_name)
     if os.path.isdir(path):
-        path = os.path.join(path, base)
+        path = os.path.join(path, _file_name(default_name))
     fetch(path)
     click.echo("wrote %s" % path, err=True)
+
+
+def _file_name(name: str) -> str:
+    """The file a name's last part names; "." and ".." name none (in a
+    directory they would write beside it or over it)."""
+    base = os.path.basename(name.rstrip("/"))
+    if base in (".", ".."):
+        raise CliError("the name %r ends in %r, which names no file: give -o FILE" % (name, base))
+    return base or "download"
 
 
 _OUTPUT = click.option("-o", "--output", metavar="FILE",
