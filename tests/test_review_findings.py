@@ -242,3 +242,53 @@ def test_a_signal_during_download_leaves_no_partial_file(services, tmp_path, sig
     assert list(out.iterdir()) == []
     assert proc.returncode in (128 + signum, -signum), err
     assert "Traceback" not in err.decode()
+
+
+# -- 3. task log shows no signed query ------------------------------------------------
+
+SIGNED_QUERY = ("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20260101"
+                "&X-Amz-Signature=5ec12e7515ea1c0ffee&Signature=s1gn&sig=s2gn&token=t0ken")
+SIGNED_PARTS = ("X-Amz-Signature", "X-Amz-Credential", "AKIAEXAMPLE", "5ec12e7515ea1c0ffee",
+                "Signature=", "s1gn", "sig=", "s2gn", "token=", "t0ken", "bewit")
+
+
+def test_task_log_shows_no_signed_query_when_storage_cannot_be_reached(server):
+    from loopback import Reply, closed_port
+    target = "http://127.0.0.1:%d/logs/live.log?%s" % (closed_port(), SIGNED_QUERY)
+    server.plan(Reply(303, {"url": target}, headers={"Location": target}))
+    r = run("task", "log", TASK, env=environment(server.url, credentials=True))
+    assert r.code == 1
+    assert len(r.err.splitlines()) == 1, r.err
+    for part in SIGNED_PARTS:
+        assert part not in r.err, (part, r.err)
+    assert "127.0.0.1" in r.err
+
+
+def _chunked_then_close(conn, request):
+    from hostile import head
+    conn.sendall(head(Content_Type="text/plain", Transfer_Encoding="chunked")
+                 + b"6\r\nline1\n\r\n" + b"20\r\nonly part")
+    return False
+
+
+def _length_then_close(conn, request):
+    from hostile import head
+    conn.sendall(head(Content_Type="text/plain", Content_Length=100) + b"line1\n")
+    return False
+
+
+@pytest.mark.parametrize("behave", [_chunked_then_close, _length_then_close],
+                         ids=["chunked", "content-length"])
+def test_task_log_broken_mid_body_is_one_clear_line(server, behave):
+    from hostile import HostileServer
+    from loopback import Reply
+    with HostileServer(behave) as logs:
+        target = logs.url + "/live.log?" + SIGNED_QUERY
+        server.plan(Reply(303, {"url": target}, headers={"Location": target}))
+        r = run("task", "log", TASK, env=environment(server.url, credentials=True))
+    assert r.code == 1
+    assert r.out == "line1\n"
+    assert len(r.err.splitlines()) == 1 and "internal error" not in r.err, r.err
+    assert "broke" in r.err or "failed" in r.err
+    for part in SIGNED_PARTS:
+        assert part not in r.err, (part, r.err)
