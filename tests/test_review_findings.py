@@ -292,3 +292,124 @@ def test_task_log_broken_mid_body_is_one_clear_line(server, behave):
     assert "broke" in r.err or "failed" in r.err
     for part in SIGNED_PARTS:
         assert part not in r.err, (part, r.err)
+
+
+# -- 6. helper.upload_artifact and utils.putFile: no signature, a timeout -------------
+
+def _no_signature_anywhere(exc):
+    import traceback
+    shown = "".join(traceback.TracebackException.from_exception(exc).format()) + repr(exc)
+    for part in SIGNED_PARTS:
+        assert part not in shown, (part, shown)
+    # Nor in what it chains to, suppressed or not.
+    seen, link = set(), exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        for part in SIGNED_PARTS:
+            assert part not in str(link) + repr(link), (part, link)
+        link = link.__cause__ or link.__context__
+
+
+@pytest.fixture
+def in_a_task(server, monkeypatch):
+    monkeypatch.setenv("TASK_ID", TASK)
+    monkeypatch.setenv("RUN_ID", "0")
+    monkeypatch.setenv("TASKCLUSTER_PROXY_URL", server.url)
+    return server
+
+
+def _answer_create_artifact(server, put_url):
+    import json
+
+    from loopback import Reply
+
+    def answer(req):
+        if req.method == "POST" and "/artifacts/" in req.path:
+            body = json.loads(req.body)
+            return Reply(200, {"storageType": "s3", "contentType": body["contentType"],
+                               "expires": body["expires"], "putUrl": put_url})
+        return None
+    server.respond(answer)
+
+
+def test_upload_artifact_unreachable_storage_shows_no_signature(in_a_task):
+    import datetime as dt
+
+    import requests
+
+    import taskcluster
+    from loopback import closed_port
+    from taskcluster.helper import upload_artifact
+    _answer_create_artifact(in_a_task, "http://127.0.0.1:%d/b/k?%s" % (closed_port(),
+                                                                         SIGNED_QUERY))
+    queue = taskcluster.Queue({"rootUrl": in_a_task.url})
+    with pytest.raises(taskcluster.TaskclusterFailure) as info:
+        upload_artifact(queue, "public/r.txt", "x", "text/plain", dt.timedelta(hours=1))
+    # The package raised requests' exception: code that catches it still does.
+    assert isinstance(info.value, requests.ConnectionError)
+    assert "upload_artifact" in str(info.value) and "127.0.0.1" in str(info.value)
+    _no_signature_anywhere(info.value)
+
+
+def test_upload_artifact_storage_that_never_answers_times_out(in_a_task):
+    import datetime as dt
+
+    import requests
+
+    import taskcluster
+    from hostile import HostileServer
+    from taskcluster.helper import upload_artifact
+
+    def silent(conn, request):
+        conn.recv(1)   # until the client gives up
+        return False
+
+    with HostileServer(silent) as storage:
+        _answer_create_artifact(in_a_task, storage.url + "/b/k?" + SIGNED_QUERY)
+        queue = taskcluster.Queue({"rootUrl": in_a_task.url, "timeout": 1})
+        with pytest.raises(taskcluster.TaskclusterConnectionError) as info:
+            upload_artifact(queue, "public/r.txt", "x", "text/plain", dt.timedelta(hours=1))
+    assert isinstance(info.value, requests.Timeout)
+    assert "timed out" in str(info.value)
+    _no_signature_anywhere(info.value)
+
+
+def test_put_file_unreachable_storage_shows_no_signature(tmp_path):
+    import pickle
+
+    import requests
+
+    import taskcluster
+    from loopback import closed_port
+    from taskcluster import utils
+    f = tmp_path / "f"
+    f.write_bytes(b"data")
+    with pytest.raises(taskcluster.TaskclusterConnectionError) as info:
+        utils.makeHttpRequest("put", "http://127.0.0.1:%d/b/k?%s" % (closed_port(),
+                                                                     SIGNED_QUERY),
+                              b"data", {}, retries=0)
+    assert isinstance(info.value, requests.ConnectionError)
+    _no_signature_anywhere(info.value)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert type(again) is type(info.value) and str(again) == str(info.value)
+
+
+def test_put_file_storage_that_never_answers_times_out(tmp_path):
+    import requests
+
+    import taskcluster
+    from hostile import HostileServer
+    from taskcluster import utils
+
+    def silent(conn, request):
+        conn.recv(1)
+        return False
+
+    f = tmp_path / "f"
+    f.write_bytes(b"data")
+    with HostileServer(silent) as storage:
+        with pytest.raises(taskcluster.TaskclusterConnectionError) as info:
+            utils.putFile(str(f), storage.url + "/b/k?" + SIGNED_QUERY, "text/plain",
+                          timeout=0.5, retries=0)
+    assert isinstance(info.value, requests.Timeout)
+    _no_signature_anywhere(info.value)
