@@ -413,3 +413,90 @@ def test_put_file_storage_that_never_answers_times_out(tmp_path):
                           timeout=0.5, retries=0)
     assert isinstance(info.value, requests.Timeout)
     _no_signature_anywhere(info.value)
+
+
+# -- 7. no secret in a traceback formatted with locals, nor in vars(client) -----------
+
+def _temporary_credentials():
+    import datetime as dt
+
+    import taskcluster
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return taskcluster.createTemporaryCredentials(
+        "issuer", "ISSUERsecretTOKENaaaaaaaaaaaaaaaaaaaaaaaaaaaa", now - dt.timedelta(minutes=5),
+        now + dt.timedelta(hours=1), ["queue:*"])
+
+
+def _secrets_of(creds):
+    import json
+    found = [creds["accessToken"], 'mac="', "Hawk id="]
+    if creds.get("certificate"):
+        found.append(json.loads(creds["certificate"])["signature"])
+        found.append('ext="')
+    return found
+
+
+def _with_locals(exc) -> str:
+    """The traceback as Sentry or ``pytest --showlocals`` show it, with the
+    library's frames only (this test's own locals hold the credentials)."""
+    import traceback
+    shown = traceback.TracebackException.from_exception(exc, capture_locals=True)
+    shown.stack = traceback.StackSummary.from_list(
+        [f for f in shown.stack if not f.filename.endswith("test_review_findings.py")])
+    assert shown.stack, "no frame of the library in the traceback"
+    return "".join(shown.format())
+
+
+def _failing_answers(server):
+    from loopback import Reply
+    server.plan(Reply(500, {"code": "InternalServerError", "message": "boom"}))
+
+
+@pytest.mark.parametrize("temporary", [False, True], ids=["permanent", "temporary"])
+@pytest.mark.parametrize("fault", ["500", "refused"])
+def test_a_traceback_with_locals_shows_no_secret(server, temporary, fault):
+    import taskcluster
+    from loopback import closed_port
+    creds = _temporary_credentials() if temporary else {
+        "clientId": "c", "accessToken": "PERMANENTsecretTOKENbbbbbbbbbbbbbbbbbbbbbb"}
+    root = server.url if fault == "500" else "http://127.0.0.1:%d" % closed_port()
+    _failing_answers(server)
+    q = taskcluster.Queue({"rootUrl": root, "credentials": creds, "maxRetries": 0})
+    with pytest.raises(taskcluster.TaskclusterFailure) as info:
+        q.task(TASK)
+    shown = _with_locals(info.value)
+    assert "headers" in shown   # the send path's locals are there, redacted
+    for secret in _secrets_of(creds):
+        assert secret not in shown, secret
+
+
+@pytest.mark.parametrize("temporary", [False, True], ids=["permanent", "temporary"])
+def test_a_traceback_with_locals_shows_no_secret_async(server, temporary):
+    import asyncio
+
+    import taskcluster.aio
+    creds = _temporary_credentials() if temporary else {
+        "clientId": "c", "accessToken": "PERMANENTsecretTOKENbbbbbbbbbbbbbbbbbbbbbb"}
+    _failing_answers(server)
+
+    async def go():
+        async with taskcluster.aio.Queue({"rootUrl": server.url, "credentials": creds,
+                                          "maxRetries": 0}) as q:
+            await q.task(TASK)
+    with pytest.raises(taskcluster.TaskclusterFailure) as info:
+        asyncio.run(go())
+    shown = _with_locals(info.value)
+    for secret in _secrets_of(creds):
+        assert secret not in shown, secret
+
+
+@pytest.mark.parametrize("module", ["taskcluster", "taskcluster.aio"])
+def test_vars_of_a_client_shows_no_secret(server, module):
+    import importlib
+    creds = _temporary_credentials()
+    cls = importlib.import_module(module).Queue
+    q = cls({"rootUrl": server.url, "credentials": creds})
+    q.buildSignedUrl("task", TASK)
+    shown = repr(vars(q)) + str(vars(q))
+    for secret in _secrets_of(creds):
+        assert secret not in shown, secret
