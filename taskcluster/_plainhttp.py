@@ -68,9 +68,11 @@ def makeSingleHttpRequest(method: str, url: str, payload, headers, session=None,
     log = _log()
     log.debug("%s %s", method.upper(), _loggable(url))
     failure = None
+    from ._redact import urls_hidden
     try:
-        response = session.request(method.upper(), url, data=payload, headers=headers,
-                                   allow_redirects=False, timeout=timeout)
+        with urls_hidden():
+            response = session.request(method.upper(), url, data=payload, headers=headers,
+                                       allow_redirects=False, timeout=timeout)
     except _requests_error() as exc:
         failure = no_answer("%s %s" % (method.upper(), _loggable(url)), exc, timeout)
     if failure is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["scrub", "SIGNED_PARAMETERS"]
+__all__ = ["scrub", "urls_hidden", "SIGNED_PARAMETERS"]
 
 SIGNED_PARAMETERS = ("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token",
                      "Signature", "sig", "bewit", "token")
@@ -28,3 +28,43 @@ def scrub(text: str) -> str:
     any signed parameter outside one hidden."""
     text = _QUERY.sub("?...", text)
     return _PARAMETER.sub(lambda m: "%s=<hidden>" % m.group(1), text)
+
+
+# -- the HTTP library's own log records of our requests --------------------------------
+
+_hiding = None          # a threading.local, made on first use
+_URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry",
+                    "urllib3.poolmanager")
+
+
+class _HideQueries:
+    """A filter on urllib3's loggers: while this thread sends one of our
+    presigned requests, a record's text loses its URL queries.  Records of
+    anyone else's requests are left as they are."""
+
+    def filter(self, record) -> bool:
+        if getattr(_hiding, "depth", 0):
+            text = record.getMessage()
+            record.msg, record.args = scrub(text), None
+        return True
+
+
+class urls_hidden:
+    """``with urls_hidden(): session.get(presigned_url)``: urllib3's DEBUG
+    records of the requests made in the block, in this thread, show no URL
+    query.  (urllib3 logs each request line: a presigned URL's signature.)"""
+
+    def __enter__(self):
+        global _hiding
+        if _hiding is None:
+            import logging
+            import threading
+            _hiding = threading.local()
+            hide = _HideQueries()
+            for name in _URLLIB3_LOGGERS:
+                logging.getLogger(name).addFilter(hide)
+        _hiding.depth = getattr(_hiding, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _hiding.depth -= 1

@@ -200,10 +200,12 @@ def upload_artifact(queue_service, artifact_path: str, content, content_type: st
     timeout = queue_service.options["timeout"]
     where = "upload_artifact: PUT of %r to %s" % (artifact_path, _redact_url(answer["putUrl"]))
     failure = None
+    from ._redact import urls_hidden
     try:
         # requests itself: mocks of requests (responses, requests-mock) see the PUT.
-        response = requests.put(url=answer["putUrl"], data=content, timeout=timeout,
-                                headers={"Content-Type": answer["contentType"]})
+        with urls_hidden():
+            response = requests.put(url=answer["putUrl"], data=content, timeout=timeout,
+                                    headers={"Content-Type": answer["contentType"]})
     except requests.RequestException as e:
         failure = no_answer(where, e, timeout)
     if failure is not None:

@@ -500,3 +500,55 @@ def test_vars_of_a_client_shows_no_secret(server, module):
     shown = repr(vars(q)) + str(vars(q))
     for secret in _secrets_of(creds):
         assert secret not in shown, secret
+
+
+# -- 8. no presigned URL in urllib3's DEBUG records of our transfers ------------------
+
+def _records_show_no_signature(caplog):
+    # Not werkzeug nor botocore: the fake storage (moto) and the fake
+    # services' presigning, logging in-process what the test asked of them.
+    shown = "\n".join(r.getMessage() for r in caplog.records
+                      if r.name.split(".")[0] in ("taskcluster", "urllib3", "requests"))
+    assert "urllib3" in {r.name.split(".")[0] for r in caplog.records}, "no urllib3 record"
+    for part in ("X-Amz-Signature", "X-Amz-Credential", "Signature=", "bewit"):
+        assert part not in shown, (part, shown)
+
+
+def test_sync_transfers_log_no_presigned_url_at_debug(services, caplog):
+    import logging
+
+    import taskcluster
+    from taskcluster import download, upload
+    caplog.set_level(logging.DEBUG)
+    creds = {"clientId": "c", "accessToken": "secret"}
+    objects = taskcluster.Object({"rootUrl": services.root_url, "credentials": creds})
+    services.add_s3_artifact(TASK, "public/a.bin", b"artifact")
+    assert bytes(download.downloadArtifactToBuf(
+        taskId=TASK, name="public/a.bin", queueService=_queue(services))[0]) == b"artifact"
+    upload.uploadFromBuf(projectId="p", name="big", contentType="text/plain",
+                         expires=taskcluster.fromNow("1 day"), data=b"x" * 20000,
+                         contentLength=20000,
+                         objectService=objects)
+    services.add_object("o", b"object data")
+    assert bytes(download.downloadToBuf(name="o", objectService=objects)[0]) == b"object data"
+    _records_show_no_signature(caplog)
+
+
+def test_put_file_logs_no_signed_query_at_debug(server, tmp_path, caplog):
+    import logging
+
+    from taskcluster import utils
+    caplog.set_level(logging.DEBUG)
+    f = tmp_path / "f"
+    f.write_bytes(b"data")
+    utils.putFile(str(f), server.url + "/b/k?" + SIGNED_QUERY, "text/plain")
+    _records_show_no_signature(caplog)
+
+
+def test_other_code_keeps_urllib3_records_as_they_are(server, caplog):
+    import logging
+
+    import requests
+    caplog.set_level(logging.DEBUG)
+    requests.get(server.url + "/mine?X-Amz-Signature=theirs", timeout=30)
+    assert any("X-Amz-Signature=theirs" in r.getMessage() for r in caplog.records)
