@@ -87,8 +87,18 @@ def fromNow(offset: str, dateObj: Optional[_dt.datetime] = None) -> _dt.datetime
         dateObj = _dt.datetime.now(_dt.timezone.utc)
     p = parseTime(offset)
     days = p["days"] + 30 * p["months"] + 365 * p["years"]
-    return dateObj + _dt.timedelta(weeks=p["weeks"], days=days, hours=p["hours"],
-                                   minutes=p["minutes"], seconds=p["seconds"])
+    try:
+        return dateObj + _dt.timedelta(weeks=p["weeks"], days=days, hours=p["hours"],
+                                       minutes=p["minutes"], seconds=p["seconds"])
+    except OverflowError:
+        raise _OutOfRange("fromNow: the offset %r goes past the dates Python can hold "
+                          "(years 1 to 9999)" % (offset,), method="fromNow",
+                          argument="offset") from None
+
+
+class _OutOfRange(TaskclusterInputError, OverflowError):
+    """An offset past datetime's range: our clear error, and the
+    OverflowError the ``taskcluster`` package let through."""
 
 
 def stringDate(date: _dt.datetime) -> str:

@@ -552,3 +552,95 @@ def test_other_code_keeps_urllib3_records_as_they_are(server, caplog):
     caplog.set_level(logging.DEBUG)
     requests.get(server.url + "/mine?X-Amz-Signature=theirs", timeout=30)
     assert any("X-Amz-Signature=theirs" in r.getMessage() for r in caplog.records)
+
+
+# -- 9. bad input: one clear line, never "internal error" nor a bare exception --------
+
+def _one_clear_line(r, code=2):
+    assert r.code == code, r.err
+    assert len(r.err.splitlines()) == 1, r.err
+    assert "internal error" not in r.err and "Traceback" not in r.err, r.err
+
+
+def test_a_deeply_nested_payload_is_one_clear_line(server, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100000 + "]" * 100000)
+    r = run("api", "queue", "createTask", TASK, "@" + str(deep),
+            env=environment(server.url, credentials=True))
+    _one_clear_line(r)
+    assert "nested too deeply" in r.err
+    r = run("scope-match", "a", "--any-of", "@" + str(deep))
+    _one_clear_line(r)
+    assert "nested too deeply" in r.err
+    assert server.requests == []
+
+
+def test_a_certificate_with_nan_is_refused_clearly(server):
+    import taskcluster
+    creds = {"clientId": "c", "accessToken": "t", "certificate": '{"expiry": NaN}'}
+    with pytest.raises(taskcluster.TaskclusterInputError, match="certificate"):
+        taskcluster.Queue({"rootUrl": server.url, "credentials": creds})
+    with pytest.raises(taskcluster.TaskclusterInputError, match="certificate"):
+        taskcluster.Queue({"rootUrl": server.url, "credentials": dict(
+            creds, certificate={"expiry": float("nan")})})
+    r = run("api", "queue", "task", TASK, env=environment(
+        server.url, credentials=True, TASKCLUSTER_CERTIFICATE='{"expiry": NaN}'))
+    _one_clear_line(r)
+    assert "certificate" in r.err
+    assert server.requests == []
+
+
+def test_offsets_past_the_year_9999_are_one_clear_line(services, tmp_path):
+    import taskcluster
+    with pytest.raises(taskcluster.TaskclusterInputError, match="fromNow: .*9999") as info:
+        taskcluster.fromNow("99999999 years")
+    assert isinstance(info.value, OverflowError)   # what the package raised
+    r = run("from-now", "99999999 years")
+    _one_clear_line(r)
+    assert "9999" in r.err
+    f = tmp_path / "f"
+    f.write_bytes(b"x")
+    r = run("upload", "object", "n", str(f), "--project-id", "p", "--expires",
+            "99999999 years", env=environment(services.root_url, credentials=True))
+    _one_clear_line(r)
+    assert "--expires" in r.err
+    assert services.server.requests == []
+
+
+def test_upload_from_a_pipe_and_from_proc(services):
+    import subprocess
+
+    from cli_run import command
+    env = environment(services.root_url, credentials=True)
+    data = b"from a pipe\n" * 1000
+    proc = subprocess.run(command("upload", "object", "piped", "/dev/stdin", "--project-id",
+                                  "p"), env=env, input=data, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert services.s3.get("objects/piped") == data
+    r = run("upload", "object", "proc", "/proc/self/status", "--project-id", "p", env=env)
+    assert r.code == 0, r.err
+    stored = services.s3.get("objects/proc")
+    assert stored.startswith(b"Name:") and len(stored) > 100
+
+
+def test_an_empty_route_argument_is_refused_before_sending(server):
+    import asyncio
+
+    import taskcluster
+    import taskcluster.aio
+    q = taskcluster.Queue({"rootUrl": server.url})
+    for call in (lambda: q.task(""), lambda: q.buildUrl("task", ""),
+                 lambda: q.getArtifact(TASK, 0, "")):
+        with pytest.raises(taskcluster.TaskclusterInputError, match="is empty") as info:
+            call()
+        assert info.value.argument in ("taskId", "name")
+
+    async def go():
+        async with taskcluster.aio.Queue({"rootUrl": server.url}) as aq:
+            await aq.task("")
+    with pytest.raises(taskcluster.TaskclusterInputError, match="'taskId' is empty"):
+        asyncio.run(go())
+    r = run("api", "queue", "task", "", env=environment(server.url))
+    _one_clear_line(r)
+    assert "empty" in r.err
+    assert server.requests == []

@@ -119,6 +119,8 @@ def read_json(source: str, what: str) -> Any:
         text, origin = source, "the argument"
     try:
         return json.loads(text)
+    except RecursionError:
+        raise CliError("the %s in %s is nested too deeply to read" % (what, origin)) from None
     except ValueError as e:
         raise CliError("the %s in %s is not JSON (%s); give JSON text, @FILE, or - for stdin"
                        % (what, origin, e)) from None
