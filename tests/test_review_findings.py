@@ -644,3 +644,43 @@ def test_an_empty_route_argument_is_refused_before_sending(server):
     _one_clear_line(r)
     assert "empty" in r.err
     assert server.requests == []
+
+
+# -- 10. references refresh: a size limit and a whole deadline ------------------------
+
+def _endless_manifest(conn, request):
+    from hostile import head, send_forever
+    # No length: it would go on until the client gives up.
+    send_forever(conn, head(Content_Type="application/json", Connection="close")
+                 + b'{"references": ["', iter(lambda: b"x" * 65536, None))
+    return False
+
+
+def test_references_refresh_refuses_a_huge_manifest(tmp_path):
+    from hostile import HostileServer
+
+    from taskcluster import refresh
+    with HostileServer(_endless_manifest) as server:
+        with pytest.raises(ValueError, match="larger than %d bytes" % (2**20)):
+            refresh.fetch_references(server.url, refresh.json_getter(limit=2**20))
+        r = run("references", "refresh", "--root-url", server.url, "--dest",
+                str(tmp_path / "refs"))
+    _one_clear_line(r, 1)
+    assert "larger than %d bytes" % refresh.MAX_DOCUMENT_BYTES in r.err
+    assert not (tmp_path / "refs").exists()
+
+
+def test_references_refresh_cuts_a_trickled_manifest_at_its_deadline(tmp_path):
+    from hostile import HostileServer, head, trickle
+
+    def slow(conn, request):
+        conn.sendall(head(Content_Type="application/json", Content_Length=200))
+        trickle(conn, b'{"references": [' + b" " * 182 + b"]}", interval=0.25)
+        return False
+
+    with HostileServer(slow) as server:
+        r = run("references", "refresh", "--root-url", server.url, "--dest",
+                str(tmp_path / "refs"), "--timeout", "1")
+    _one_clear_line(r, 1)
+    assert "timed out" in r.err
+    assert not (tmp_path / "refs").exists()
