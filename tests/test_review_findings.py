@@ -684,3 +684,59 @@ def test_references_refresh_cuts_a_trickled_manifest_at_its_deadline(tmp_path):
     _one_clear_line(r, 1)
     assert "timed out" in r.err
     assert not (tmp_path / "refs").exists()
+
+
+# -- 11. an async client dropped, or used from a loop closed by hand, says nothing ----
+
+def _no_unclosed_complaint(caplog, caught):
+    import gc
+    gc.collect()
+    said = [r.getMessage() for r in caplog.records] + [str(w.message) for w in caught]
+    assert not [s for s in said if "nclosed" in s or "never awaited" in s
+                or "destroyed but it is pending" in s or "coroutine" in s], said
+
+
+def _aio_queue(server):
+    import taskcluster.aio
+    return taskcluster.aio.Queue({"rootUrl": server.url})
+
+
+def test_an_async_client_dropped_while_its_loop_runs_says_nothing(server, caplog):
+    import asyncio
+    import gc
+    import warnings
+    caplog.set_level(logging_debug())
+
+    async def go():
+        q = _aio_queue(server)
+        await q.ping()
+        del q
+        gc.collect()
+        for _ in range(5):
+            await asyncio.sleep(0)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(go())
+        _no_unclosed_complaint(caplog, caught)
+    assert server.requests
+
+
+def test_an_async_client_used_from_a_loop_closed_by_hand_says_nothing(server, caplog):
+    import asyncio
+    import warnings
+    caplog.set_level(logging_debug())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loop = asyncio.new_event_loop()
+        q = _aio_queue(server)
+        loop.run_until_complete(q.ping())
+        loop.close()
+        del q
+        _no_unclosed_complaint(caplog, caught)
+    assert server.requests
+
+
+def logging_debug():
+    import logging
+    return logging.DEBUG
