@@ -740,3 +740,52 @@ def test_an_async_client_used_from_a_loop_closed_by_hand_says_nothing(server, ca
 def logging_debug():
     import logging
     return logging.DEBUG
+
+
+# -- 12. bytes after Content-Length: sync and async agree, no content quoted ----------
+
+OBJECT = b"0123456789" * 10
+EXTRA = b"PRIVATE-OBJECT-BYTES-" * 20
+
+
+def _overlong(conn, request):
+    from hostile import head
+    conn.sendall(head(Content_Type="application/octet-stream", Content_Length=len(OBJECT))
+                 + OBJECT + EXTRA)
+    return False
+
+
+def _artifact_buf_sync(services):
+    from taskcluster import download
+    return download.downloadArtifactToBuf(taskId=TASK, name="public/x", maxRetries=0,
+                                          queueService=_queue(services))
+
+
+def _artifact_buf_async(services):
+    import asyncio
+
+    import taskcluster.aio
+    from taskcluster.aio import download
+
+    async def go():
+        async with taskcluster.aio.Queue({"rootUrl": services.root_url,
+                                          "delayFactor": 0.001}) as queue:
+            return await download.downloadArtifactToBuf(taskId=TASK, name="public/x",
+                                                        maxRetries=0, queueService=queue)
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("fetch", [_artifact_buf_sync, _artifact_buf_async],
+                         ids=["sync", "async"])
+def test_bytes_after_the_content_length_are_not_taken_nor_quoted(services, fetch):
+    from hostile import HostileServer
+    with HostileServer(_overlong) as storage:
+        services.add_artifact(TASK, "public/x", {"storageType": "s3",
+                                                 "url": storage.url + "/x"})
+        try:
+            buf, content_type = fetch(services)
+        except Exception as e:  # noqa: BLE001 - the message is what is checked
+            assert "PRIVATE" not in str(e) and "0123456789" not in str(e), str(e)
+            raise
+    assert bytes(buf) == OBJECT
+    assert content_type == "application/octet-stream"
