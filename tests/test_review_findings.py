@@ -796,3 +796,48 @@ def test_bytes_after_the_content_length_are_not_taken_nor_quoted(services, fetch
             raise
     assert bytes(buf) == OBJECT
     assert content_type == "application/octet-stream"
+
+
+def test_a_sighup_ignored_by_the_caller_stays_ignored(services, tmp_path):
+    """Under ``nohup`` (SIGHUP ignored) a hang-up does not stop the download."""
+    import signal
+    import subprocess
+    import time
+
+    from cli_run import command
+    from hostile import HostileServer, head, trickle
+
+    def slow(conn, request):
+        conn.sendall(head(Content_Type="application/octet-stream", Content_Length=400))
+        trickle(conn, b"x" * 400, interval=0.1)
+        return False
+
+    def ignore_hangups():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    with HostileServer(slow) as storage:
+        services.add_artifact(TASK, "public/big", {"storageType": "s3",
+                                                   "url": storage.url + "/big"})
+        out = tmp_path / "out"
+        out.mkdir()
+        proc = subprocess.Popen(
+            command("download", "artifact", TASK, "public/big", "-o", str(out / "big")),
+            env=environment(services.root_url, credentials=True), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/", preexec_fn=ignore_hangups)
+        try:
+            for _ in range(600):
+                if storage.requests and list(out.iterdir()):
+                    break
+                time.sleep(0.1)
+            proc.send_signal(signal.SIGHUP)
+            # Still downloading (a process the signal ended would be gone).
+            with pytest.raises(subprocess.TimeoutExpired):
+                proc.wait(timeout=1)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert list(out.iterdir()) == []
