@@ -138,6 +138,14 @@ def no_answer(what: str, exc: BaseException, timeout: float) -> Exception:
 
     from ._redact import scrub
     kind = type(exc).__name__
+    if not isinstance(exc, (requests.ConnectionError, requests.Timeout,
+                            requests.exceptions.ChunkedEncodingError)):
+        # Not a missing answer (a malformed URL, say): requests' own class,
+        # as the package raised it, with the query out of its text.
+        try:
+            return type(exc)("%s: %s" % (what, scrub(str(exc))[:300]))
+        except Exception:  # a class that takes other arguments
+            return requests.RequestException("%s: %s: %s" % (what, kind, scrub(str(exc))[:300]))
     if isinstance(exc, requests.Timeout):
         detail = "timed out: no answer within the %ss timeout" % timeout
     else:

@@ -841,3 +841,12 @@ def test_a_sighup_ignored_by_the_caller_stays_ignored(services, tmp_path):
                 proc.communicate()
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert list(out.iterdir()) == []
+
+
+def test_a_malformed_storage_url_keeps_requests_class_without_its_query():
+    import requests
+
+    from taskcluster import utils
+    with pytest.raises(requests.exceptions.MissingSchema) as info:
+        utils.makeSingleHttpRequest("put", "storage.example/b/k?" + SIGNED_QUERY, b"x", {})
+    _no_signature_anywhere(info.value)
