@@ -13,9 +13,7 @@ Errors are one line on stderr; ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
-import threading
 import traceback
 from typing import List, Optional
 
@@ -96,12 +94,9 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
     prog = prog_name or "taskcluster-py"
     state.reset()
     state.debug = "--debug" in (sys.argv[1:] if argv is None else argv)
-    previous = _catch_termination()
     try:
         result = cli.main(args=argv, prog_name=prog, standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except Terminated as e:
-        return _fail(e, "%s: terminated (%s)" % (prog, e.name), 128 + e.signum)
     except _NO_ARGS_IS_HELP as e:
         # A group run bare: its help, as it is (several lines), is the answer.
         sys.stderr.write(e.format_message().rstrip("\n") + "\n")
@@ -134,37 +129,6 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
     except Exception as e:  # a command line: say what failed, no traceback
         return _fail(e, "%s: internal error: %s: %s (run with --debug for the traceback)"
                      % (prog, type(e).__name__, e), 1)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that what a
-    command holds (a partial download) is cleaned up on the way out."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        self.name = signal.Signals(signum).name
-        super().__init__(self.name)
-
-
-def _terminate(signum, frame):
-    raise Terminated(signum)
-
-
-def _catch_termination() -> dict:
-    """Turn SIGTERM and SIGHUP into Terminated while a command runs; returns
-    the handlers to put back.  A signal someone chose to ignore (``nohup``)
-    stays ignored, and only the main thread can take signals."""
-    previous = {}
-    if threading.current_thread() is not threading.main_thread():
-        return previous
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
-            previous[signum] = signal.signal(signum, _terminate)
-    return previous
 
 
 # click >= 8.2 raises this for a group run without a subcommand.
@@ -190,6 +154,55 @@ def _quiet_stdout() -> None:
         pass
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that what a
+    command holds (a partial download) is cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        import signal
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict:
+    """Turn SIGTERM and SIGHUP into Terminated while a command runs; returns
+    the handlers to put back.  A signal someone chose to ignore (``nohup``)
+    stays ignored, and only the main thread can take signals."""
+    import signal
+    import threading
+    previous = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _terminate)
+    return previous
+
+
+def run_as_process(prog_name: Optional[str] = None) -> int:
+    """:func:`main` as the console script and ``python -m taskcluster`` run
+    it: SIGTERM and SIGHUP unwind like Ctrl-C (a partial download is
+    removed) and end with 128 plus the signal's number.  (Not in main():
+    code that calls it in-process keeps its own signal handlers.)"""
+    import signal
+    previous = _catch_termination()
+    try:
+        return main(prog_name=prog_name)
+    except Terminated as e:
+        sys.stderr.write("%s: terminated (%s)\n" % (prog_name or "taskcluster-py", e.name))
+        sys.stderr.flush()
+        return 128 + e.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def console_main() -> None:
     """The ``taskcluster-py`` console script."""
-    sys.exit(main())
+    sys.exit(run_as_process())
