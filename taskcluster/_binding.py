@@ -272,12 +272,16 @@ def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
     return "/" + _route_path(entry, tuple(values[name] for name in entry.args))
 
 
-# A segment that is its own encodeURIComponent, and not "." or ".." (which
-# need the check in _encode_route_value).
-_PLAIN_SEGMENT = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9\-_.~!*'()]*").fullmatch
+# A segment that is its own encodeURIComponent, and not "", "." or ".."
+# (which need the check in _encode_route_value).
+_PLAIN_SEGMENT = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9\-_.~!*'()]+").fullmatch
 
 
 def _encode_route_value(entry: FunctionEntry, name: str, value: str) -> str:
+    if value == "":
+        # Node sends it: an empty path segment, which reaches another
+        # method's route (``task/`` for ``task/<taskId>``) or none.
+        raise _fail(entry, name, "route argument %r is empty" % name)
     if value == "." or value == "..":
         # encodeURIComponent leaves "." alone, and HTTP stacks (Node's WHATWG
         # URL too) resolve such a segment: the request would reach another

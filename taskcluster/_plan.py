@@ -60,6 +60,20 @@ class Call(NamedTuple):
     entry: Any
 
 
+class SignedHeaders(dict):
+    """A request's headers: a plain dict, except that its ``repr`` hides the
+    Authorization header (its MAC, and a temporary certificate's signature
+    in ``ext``).  The send path holds it in a local variable, which a
+    traceback formatted with locals (Sentry, ``pytest --showlocals``) shows."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr({k: "<hidden>" if k.lower() == "authorization" else v
+                     for k, v in self.items()})
+
+    __str__ = __repr__
+
+
 class Step(NamedTuple):
     """What to do after an attempt: without a ``failure``, return ``value``;
     with one, raise it when ``delay`` is None, else wait ``delay`` seconds
@@ -177,7 +191,8 @@ class CallCore:
     def _apply_options(self) -> None:
         self._resolved: Resolved = resolve(self.options, type(self).__name__)
         # What the options were when resolved; a call re-resolves after a change.
-        self._seen = copy.deepcopy(dict(self.options))
+        # (An Options: ``vars(client)`` shows it, so its repr hides secrets.)
+        self._seen = Options(copy.deepcopy(dict(self.options)))
         root, ref = self._resolved.rootUrl, self._reference
         # Parsed once: every URL starts with the API base, under the origin.
         self._api_base = api_url(root, ref.serviceName, ref.apiVersion, "") if root else None
@@ -368,7 +383,9 @@ class CallCore:
 
     def _headers(self, call: Call) -> Dict[str, str]:
         o = self._resolved
-        headers = {"Content-Type": "application/json"} if call.body is not None else {}
+        headers = SignedHeaders()
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
         if o.has_credentials:
             headers["Authorization"] = _hawk.authorization_header(
                 call.method, call.url, o.clientId, o.accessToken, o.ext,

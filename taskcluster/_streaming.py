@@ -14,6 +14,7 @@ import time
 from typing import Callable, Optional
 
 from . import _transfer
+from ._redact import urls_hidden
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
 from .exceptions import (TaskclusterConnectionError, TaskclusterFailure,
                          TaskclusterInputError)
@@ -95,15 +96,16 @@ def put(http, label: str, url: str, headers: dict, reader, length: int,
     Raises Retry for a failure worth another attempt."""
     import requests
 
-    try:
-        response = http.put(url, data=_Body(label, reader, length, progress), headers=headers,
-                            timeout=(policy.timeout, policy.timeout), allow_redirects=False,
-                            stream=True)
-    except requests.RequestException as e:
-        raise _connection_failure(label, "PUT", url, e) from None
-    with response:
-        if response.status_code >= 300:
-            _status_failure(label, "PUT", url, response)
+    with urls_hidden():
+        try:
+            response = http.put(url, data=_Body(label, reader, length, progress),
+                                headers=headers, timeout=(policy.timeout, policy.timeout),
+                                allow_redirects=False, stream=True)
+        except requests.RequestException as e:
+            raise _connection_failure(label, "PUT", url, e) from None
+        with response:
+            if response.status_code >= 300:
+                _status_failure(label, "PUT", url, response)
 
 
 def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progress,
@@ -112,6 +114,12 @@ def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progr
     is decoded (gzip) before it is written, and its length on the wire is
     checked against Content-Length.  Raises Retry for a failure worth
     another attempt."""
+    with urls_hidden():
+        return _get(http, label, url, writer, policy, progress, follow_redirects)
+
+
+def _get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progress,
+         follow_redirects: bool) -> str:
     import requests
 
     try:
