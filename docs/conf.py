@@ -20,7 +20,7 @@ root_doc = "index"
 # guides (fake-queue.md into testing-fake.md, errors.md into
 # errors-and-retries.md, migrating.md into moving.md, ...); they stay in
 # docs/guide/ for their own tests, but are not pages of the site.  Any other
-# page in docs/guide/ joins the guides after those index.md lists (guide/*).
+# page in docs/guide/ joins the guides after those index.md lists (build.py).
 FOLDED_DRAFTS = ["guide/testing.md", "guide/fake-queue.md", "guide/pulse.md",
                  "guide/errors.md", "guide/migrating.md"]
 exclude_patterns = ["_build", "_tools", "Thumbs.db", ".DS_Store"] + FOLDED_DRAFTS

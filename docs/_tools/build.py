@@ -14,6 +14,7 @@ Nothing in docs/_build/ is committed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,40 @@ def stage() -> None:
     shutil.copytree(DOCS, SRC, ignore=lambda folder, names: [
         n for n in names if folder == DOCS and n in ("_build", "_tools")
         or n == "__pycache__"])
+    add_other_guides(os.path.join(SRC, "index.md"))
+
+
+def folded_drafts() -> list:
+    """docs/conf.py's FOLDED_DRAFTS: drafts whose text is in the guides."""
+    import ast
+
+    with open(os.path.join(DOCS, "conf.py"), encoding="utf-8") as fh:
+        conf = ast.parse(fh.read())
+    for node in conf.body:
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "FOLDED_DRAFTS":
+            return ast.literal_eval(node.value)
+    raise SystemExit("docs/conf.py has no FOLDED_DRAFTS list")
+
+
+def add_other_guides(index: str) -> None:
+    """A page of docs/guide/ that index.md does not list, and that is not a
+    folded draft (another branch's new guide), joins the guides toctree after
+    the listed ones, in the staged copy."""
+    with open(index, encoding="utf-8") as fh:
+        text = fh.read()
+    entries = list(re.finditer(r"^(guide/[\w-]+)$", text, re.M))
+    listed = {m.group(1) for m in entries}
+    folded = {name[:-len(".md")] for name in folded_drafts()}
+    others = sorted("guide/" + name[:-len(".md")]
+                    for name in os.listdir(os.path.join(DOCS, "guide"))
+                    if name.endswith(".md"))
+    others = [name for name in others if name not in listed and name not in folded]
+    if not others:
+        return
+    end = entries[-1].end()
+    text = text[:end] + "".join("\n" + name for name in others) + text[end:]
+    with open(index, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 # Parts of the package documented from their docstrings once they exist in
