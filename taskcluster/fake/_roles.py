@@ -31,8 +31,8 @@ class RoleCycle(Exception):
 def normalize(scopes: Iterable[str]) -> Tuple[str, ...]:
     """The scopes in lib-scopes' normal form: sorted, duplicates and scopes
     a star scope covers dropped."""
-    from ..scopes import normalizeScopeSet
-    return tuple(normalizeScopeSet(list(set(scopes))))
+    from ..scopes import normalizeScopeSet, scopeKey
+    return tuple(normalizeScopeSet(sorted(set(scopes), key=scopeKey)))
 
 
 def _with_param(scopes: Sequence[str], param: str) -> List[str]:
