@@ -18,6 +18,7 @@ The handler given is synchronous and pure of HTTP:
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 from typing import Callable, Mapping, Optional, Tuple
@@ -93,8 +94,14 @@ class HttpServer:
 
         async def respond(request):
             body = await request.content.read()
-            status, headers, data = handle(request.method, request.raw_path,
-                                           request.headers, body)
+            try:
+                status, headers, data = handle(request.method, request.raw_path,
+                                               request.headers, body)
+            except Exception as e:   # a bug of the fake: still an answer with a code
+                status, headers = 500, {"Content-Type": "application/json"}
+                data = json.dumps({"code": "InternalServerError",
+                                   "message": "the fake deployment failed: %s: %s"
+                                   % (type(e).__name__, e)}).encode("utf-8")
             return web.Response(status=status, headers=headers, body=data)
 
         class Tracked(web.Server):
