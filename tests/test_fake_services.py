@@ -382,3 +382,29 @@ def test_purging_needs_the_cache_scope(taskcluster_fake):
     me.purgeCache("prov/wt", {"cacheName": "a"})
     e = failure(me.purgeCache, "prov/wt", {"cacheName": "b"})
     assert e.status_code == 403 and e.missingScopes == "purge-cache:prov/wt:b"
+
+
+def test_the_aio_transfer_helpers_upload_and_download_through_the_fake(taskcluster_fake):
+    import asyncio
+
+    import taskcluster.aio
+    import taskcluster.aio.download
+    import taskcluster.aio.upload
+
+    tc = taskcluster_fake
+    data = b"async bytes " * 50000
+
+    async def main():
+        async with taskcluster.aio.createSession() as session:
+            ob = taskcluster.aio.Object(opts(tc), session=session)
+            await taskcluster.aio.upload.uploadFromBuf(
+                projectId="p", name="aio/one", contentType="application/x-aio",
+                contentLength=len(data), expires=taskcluster.fromNow("1 hour"),
+                uploadId=taskcluster.slugId(), data=data, objectService=ob)
+            got = await taskcluster.aio.download.downloadToBuf(name="aio/one",
+                                                               objectService=ob)
+            return got, await ob.object("aio/one")
+    (back, contentType), meta = asyncio.run(main())
+    assert (back, contentType) == (data, "application/x-aio")
+    assert check_output("object", "object", meta)["hashes"]["sha256"] == \
+        hashlib.sha256(data).hexdigest()
