@@ -422,3 +422,28 @@ def test_the_aio_client_authenticates_as_the_sync_one(taskcluster_fake):
             return await a.currentScopes()
     assert check_output("auth", "currentScopes", asyncio.run(main()))["scopes"] == [
         "assume:anonymous", "auth:current-scopes"]
+
+
+def test_a_certificate_starting_later_than_5_minutes_ahead_is_401(taskcluster_fake):
+    tc = taskcluster_fake
+    creds = make_client(tc, "issuer", ["auth:current-scopes"])
+    later = taskcluster.createTemporaryCredentials(
+        "issuer", creds["accessToken"], taskcluster.fromNow("10 minutes"),
+        taskcluster.fromNow("1 hour"), ["auth:current-scopes"])
+    with pytest.raises(TaskclusterAuthFailure) as e:
+        auth_as(tc, later).currentScopes()
+    assert "ext.certificate.start > now" in str(e.value)
+
+
+@pytest.mark.parametrize("header, reason", [
+    ("Basic dXNlcjpwYXNz", "Unauthorized"),
+    ('Hawk id="x", ts="1"', "Missing attributes"),
+    ('Hawk id="x", ts="1", nonce="n", mac="m", bogus="1"', "Unknown attribute: bogus"),
+])
+def test_a_malformed_authorization_header_is_401_saying_what_is_wrong(taskcluster_fake, header,
+                                                                     reason):
+    answer = requests.get(taskcluster_fake.rootUrl + "/api/auth/v1/scopes/current",
+                          headers={"Authorization": header}, timeout=30)
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "AuthenticationFailed"
+    assert reason in answer.json()["message"]
