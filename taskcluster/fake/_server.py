@@ -45,6 +45,7 @@ class HttpServer:
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
         self._connections: Set[socket.socket] = set()
+        self._threads: Set[threading.Thread] = set()
         self._stopping = False
         self.port = 0
 
@@ -55,11 +56,13 @@ class HttpServer:
             if self._stopping:
                 return False
             self._connections.add(conn)
+            self._threads.add(threading.current_thread())
             return True
 
     def _closed(self, conn: socket.socket) -> None:
         with self._lock:
             self._connections.discard(conn)
+            self._threads.discard(threading.current_thread())
 
     def start(self) -> int:
         """Listen (errors such as a port in use are raised here) and serve
@@ -70,8 +73,9 @@ class HttpServer:
 
         class Server(ThreadingHTTPServer):
             address_family = family
-            daemon_threads = False     # server_close() joins the handler threads
-            block_on_close = True
+            # Daemon threads, joined by stop(): a deployment never stopped
+            # must not keep the interpreter from exiting.
+            daemon_threads = True
 
         server = Server((self._host, self._port), _handler_class(self))
         self._server = server
@@ -93,12 +97,15 @@ class HttpServer:
         with self._lock:
             self._stopping = True
             connections = list(self._connections)
+            threads = list(self._threads)
         for conn in connections:
             try:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        server.server_close()      # the listening socket; joins handler threads
+        server.server_close()      # the listening socket
+        for handler in threads:    # each ends at its connection's end
+            handler.join()
 
 
 def _handler_class(owner: HttpServer):
