@@ -319,3 +319,12 @@ def test_a_chunked_body_and_expect_100_continue_are_understood(taskcluster_fake)
         s.sendall(b"ok")
         assert s.recv(1024).startswith(b"HTTP/1.1 200")
     assert tc.storage.get("object/chunked") == (b"ok", "text/plain")
+
+
+def test_the_command_explains_itself_and_a_port_in_use():
+    helped = run_cli("fake", "--help")
+    assert helped.code == 0 and "--port" in helped.out and "--host" in helped.out
+    with FakeDeployment() as busy:
+        refused = run_cli("fake", "--port", str(port_of(busy.rootUrl)))
+    assert refused.code == 1 and refused.out == ""
+    assert "cannot listen on 127.0.0.1:%d" % port_of(busy.rootUrl) in refused.err
