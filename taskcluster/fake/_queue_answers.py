@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._service import Call, FakeError
 
-__all__ = ["fail", "notFound", "conflict", "inputError", "paginate", "withToken"]
+__all__ = ["authorize", "fail", "notFound", "conflict", "inputError", "paginate", "withToken"]
 
 _TEMPLATE = re.compile(r"{{(\w+)}}")
 
@@ -33,27 +33,23 @@ def inputError(template: str, **details: Any) -> FakeError:
 
 
 def paginate(call: Call, rows: Sequence[Any]) -> Tuple[List[Any], Optional[str]]:
-    """One page of ``rows`` by the query's ``limit`` (at most 1000) and
-    ``continuationToken``; the token for the next page, when there is one."""
-    try:
-        offset = int(call.query.get("continuationToken") or 0)
-        if offset < 0:
-            raise ValueError
-    except ValueError:
-        raise inputError("Invalid continuationToken: it must be one returned by {{method}}",
-                         method=call.method) from None
-    try:
-        limit = min(1000, int(call.query.get("limit") or 1000))
-        if limit < 1:
-            raise ValueError
-    except ValueError:
-        raise inputError("Invalid limit: it must be a positive integer") from None
-    page = list(rows[offset:offset + limit])
-    token = str(offset + limit) if offset + limit < len(rows) else None
-    return page, token
+    """One page of ``rows`` by the query's ``limit`` (at most 1000, as the
+    queue's paginateResults) and ``continuationToken`` (the deployment's own
+    tokens); the token for the next page, when there is one."""
+    from ._paging import page
+    chunk, more = page(call, rows)
+    return chunk, more.get("continuationToken")
 
 
 def withToken(result: Dict[str, Any], token: Optional[str]) -> Dict[str, Any]:
     if token:
         result["continuationToken"] = token
     return result
+
+
+def authorize(call: Call, **params: Any) -> None:
+    """``call.authorize`` with the parameters a scope template can use:
+    numbers as strings (``runId``), values the queue does not know (a run's
+    worker before a claim) left out."""
+    call.authorize(**{k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                      for k, v in params.items() if v is not None})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
-from ._queue_answers import conflict, inputError, notFound, paginate, withToken
+from ._queue_answers import authorize, conflict, inputError, notFound, paginate, withToken
 from ._queue_tasks import parseDate
 from ._service import Call, FakeError, Redirect, jsonDate
 
@@ -66,7 +66,7 @@ class ArtifactsMixin:
                                     clientId=QUEUE_CLIENT_ID, scopes=[scope])
 
     def _latestRunId(self, taskId: str) -> int:
-        task = self.tasks.get(taskId)
+        task = self.taskById.get(taskId)
         if task is None:
             raise FakeError(404, "ResourceNotFound", "Task not found")
         if not task.runs:
@@ -77,7 +77,7 @@ class ArtifactsMixin:
         names: List[str] = []
         while True:
             names.append(name)
-            call.authorize(names=list(names))
+            authorize(call, names=list(names))
             artifact = self.artifacts.get((taskId, runId, name))
             if artifact is None or not artifact["present"]:
                 raise FakeError(404, "ResourceNotFound", "Artifact not found")
@@ -108,7 +108,7 @@ class ArtifactsMixin:
             raise inputError("Expires must be a date") from None
         if expires < now - datetime.timedelta(minutes=15):
             raise inputError("Expires must be in the future")
-        task: Task = self.tasks.get(taskId)
+        task: Task = self.taskById.get(taskId)
         if task is None:
             raise inputError("Task not found")
         if not 0 <= runId < len(task.runs):
@@ -117,7 +117,7 @@ class ArtifactsMixin:
         workerGroup, workerId = run.get("workerGroup"), run.get("workerId")
         if not workerGroup or not workerId:
             raise inputError("Run was not claimed by a worker and so no artifacts can exist")
-        call.authorize(taskId=taskId, runId=runId, workerGroup=workerGroup, workerId=workerId,
+        authorize(call, taskId=taskId, runId=runId, workerGroup=workerGroup, workerId=workerId,
                        name=name)
         if expires > task.expires:
             raise inputError("Artifact expires ({{expires}}) after the task expiration "
@@ -194,7 +194,7 @@ class ArtifactsMixin:
     def finishArtifact(self, call: Call) -> None:
         taskId, runId, name = call.params["taskId"], int(call.params["runId"]), call.params["name"]
         artifact = self.artifacts.get((taskId, runId, name))
-        task = self.tasks.get(taskId)
+        task = self.taskById.get(taskId)
         if artifact is None or task is None or not 0 <= runId < len(task.runs):
             raise notFound("Artifact with taskId `{{taskId}}`, runId {{runId}}, name `{{name}}` "
                            "not found", taskId=taskId, runId=runId, name=name)
@@ -254,7 +254,7 @@ class ArtifactsMixin:
 
     def getLatestArtifact(self, call: Call) -> Redirect:
         taskId, name = call.params["taskId"], call.params["name"]
-        call.authorize(names=[name])
+        authorize(call, names=[name])
         return self._download(call, taskId, self._latestRunId(taskId), name)
 
     def _list(self, call: Call, taskId: str, runId: int) -> Dict[str, Any]:

@@ -11,7 +11,10 @@ Where it differs on purpose:
 - claims expire and deadlines pass on the deployment's clock, in
   :meth:`QueueBackend.tick`, each at its own time and in time order (the
   real queue's resolvers poll for them);
-- ``continuationToken`` is an offset into the listing, opaque to callers.
+- ``continuationToken`` is the deployment's own opaque token;
+- the answers about provisioners, worker types and workers leave out the
+  ``actions: []`` the real queue adds, which their output schemas do not
+  allow (every answer here is valid against its schema).
 
 The task state machine is in :mod:`._queue_tasks`; artifacts in
 :mod:`._queue_artifacts`.
@@ -25,7 +28,7 @@ import heapq
 import itertools
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from ._queue_answers import conflict, inputError, notFound, paginate, withToken
+from ._queue_answers import authorize, conflict, inputError, notFound, paginate, withToken
 from ._queue_artifacts import ArtifactsMixin
 from ._queue_tasks import MAX_RUNS_ALLOWED, PRIORITY_LEVELS, Task, parseDate
 from ._service import Backend, Call, FakeError, jsonDate
@@ -68,7 +71,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     name = "queue"
 
     def reset(self) -> None:
-        self.tasks: Dict[str, Task] = {}
+        self.taskById: Dict[str, Task] = {}
         self.taskGroups: Dict[str, Dict[str, Any]] = {}
         self.dependencies: Dict[str, Dict[str, bool]] = {}   # taskId -> {dep: satisfied}
         self.dependents: Dict[str, List[str]] = {}            # dep -> [taskId]
@@ -122,7 +125,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         time, in time order (as the queue's claim and deadline resolvers)."""
         while self._timers and self._timers[0][0] <= now:
             when, _, kind, taskId, runId, stamp = heapq.heappop(self._timers)
-            task = self.tasks.get(taskId)
+            task = self.taskById.get(taskId)
             if task is None:
                 continue
             if kind == "claim":
@@ -163,7 +166,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         then age."""
         entries = []
         for taskId, (seq, runId, inserted) in self.pending.get(taskQueueId, {}).items():
-            task = self.tasks[taskId]
+            task = self.taskById[taskId]
             if task.lastRunId() != runId or task.state() != "pending":
                 continue
             entries.append((PRIORITY_LEVELS.index(task.priority), seq, taskId, runId, inserted))
@@ -175,7 +178,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         """The dependency tracker's resolveTask: schedule the dependents this
         resolution unblocks, then check whether the task group resolved."""
         for depId in sorted(self.dependents.get(task.taskId, ())):
-            dependent = self.tasks.get(depId)
+            dependent = self.taskById.get(depId)
             if dependent is None:
                 continue
             if resolution != "completed" and dependent.definition["requires"] != "all-resolved":
@@ -191,7 +194,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _updateTaskGroupActiveSet(self, task: Task) -> None:
         task.everResolved = True
         groupId = task.taskGroupId
-        if any(not t.everResolved for t in self.tasks.values() if t.taskGroupId == groupId):
+        if any(not t.everResolved for t in self.taskById.values() if t.taskGroupId == groupId):
             return
         group = self.taskGroups[groupId]
         message = {"taskGroupId": groupId, "schedulerId": group["schedulerId"],
@@ -219,7 +222,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         return info
 
     def _getTask(self, taskId: str, template: str) -> Task:
-        task = self.tasks.get(taskId)
+        task = self.taskById.get(taskId)
         if task is None:
             raise notFound(template, taskId=taskId)
         return task
@@ -274,8 +277,7 @@ class QueueBackend(ArtifactsMixin, Backend):
                 "expires": jsonDate(worker["expires"]),
                 "firstClaim": jsonDate(worker["firstClaim"]),
                 "recentTasks": [dict(t) for t in worker["recentTasks"]],
-                "lastDateActive": jsonDate(worker["lastDateActive"]),
-                "actions": []}
+                "lastDateActive": jsonDate(worker["lastDateActive"])}
         if worker.get("quarantineDetails"):
             info["quarantineDetails"] = [dict(d) for d in worker["quarantineDetails"]]
         return info
@@ -307,8 +309,8 @@ class QueueBackend(ArtifactsMixin, Backend):
 
     def _many(self, call: Call) -> Tuple[List[Task], Optional[str]]:
         taskIds = list(call.payload["taskIds"])
-        call.authorize(taskIds=taskIds)
-        found = [self.tasks[t] for t in dict.fromkeys(taskIds) if t in self.tasks]
+        authorize(call, taskIds=taskIds)
+        found = [self.taskById[t] for t in dict.fromkeys(taskIds) if t in self.taskById]
         return paginate(call, found)
 
     def tasks(self, call: Call) -> Dict[str, Any]:
@@ -331,7 +333,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         groupId = call.params["taskGroupId"]
         if groupId not in self.taskGroups:
             raise notFound("No task-group with taskGroupId: `{{taskGroupId}}`", taskGroupId=groupId)
-        members = sorted((t for t in self.tasks.values() if t.taskGroupId == groupId),
+        members = sorted((t for t in self.taskById.values() if t.taskGroupId == groupId),
                          key=lambda t: t.taskId)
         page, token = paginate(call, members)
         result = self._groupInfo(groupId)
@@ -349,7 +351,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         group = self.taskGroups.get(groupId)
         if group is None:
             raise notFound("No task-group with taskGroupId: `{{taskGroupId}}`", taskGroupId=groupId)
-        call.authorize(taskGroupId=groupId, schedulerId=group["schedulerId"])
+        authorize(call, taskGroupId=groupId, schedulerId=group["schedulerId"])
         if not group.get("sealed"):
             group["sealed"] = self.now()
         out = self._groupInfo(groupId)
@@ -364,9 +366,9 @@ class QueueBackend(ArtifactsMixin, Backend):
             raise notFound("No task-group with taskGroupId: `{{taskGroupId}}`", taskGroupId=groupId)
         if not group.get("sealed"):
             raise conflict("Cannot cancel unsealed task group: `{{taskGroupId}}`", taskGroupId=groupId)
-        call.authorize(taskGroupId=groupId, schedulerId=group["schedulerId"])
+        authorize(call, taskGroupId=groupId, schedulerId=group["schedulerId"])
         now = self.now()
-        members = sorted((t for t in self.tasks.values() if t.taskGroupId == groupId),
+        members = sorted((t for t in self.taskById.values() if t.taskGroupId == groupId),
                          key=lambda t: t.taskId)
         canceled = []
         for task in members:
@@ -379,17 +381,17 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _canceled(self, task: Task, now: datetime.datetime) -> None:
         """cancelSingleTask, after a task's run was resolved as canceled."""
         self._dequeue(task)
-        self._resolved(task, "exception", now)
         runId = task.lastRunId()
         self.publish("task-exception", self._taskMessage(task, runId, task.runs[runId]),
                      task.routes)
+        self._resolved(task, "exception", now)
 
     def listDependentTasks(self, call: Call) -> Dict[str, Any]:
         taskId = call.params["taskId"]
-        if taskId not in self.tasks:
+        if taskId not in self.taskById:
             raise notFound("Task with taskId: `{{taskId}}` was not found", taskId=taskId)
-        dependents = [self.tasks[t] for t in sorted(self.dependents.get(taskId, ()))
-                      if t in self.tasks]
+        dependents = [self.taskById[t] for t in sorted(self.dependents.get(taskId, ()))
+                      if t in self.taskById]
         page, token = paginate(call, dependents)
         return withToken({"taskId": taskId, "tasks": [
             {"status": t.status(), "task": self._definition(t)} for t in page]}, token)
@@ -454,7 +456,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         taskId = call.params["taskId"]
         d = self._patched(taskId, call.payload)
         level = PRIORITY_LEVELS.index(d["priority"])
-        call.authorize(taskId=taskId, priorities=list(PRIORITY_LEVELS[:level + 1]),
+        authorize(call, taskId=taskId, priorities=list(PRIORITY_LEVELS[:level + 1]),
                        routes=d["routes"], scopes=d["scopes"], schedulerId=d["schedulerId"],
                        projectId=d["projectId"], taskGroupId=d["taskGroupId"],
                        provisionerId=d["provisionerId"], workerType=d["workerType"],
@@ -472,15 +474,15 @@ class QueueBackend(ArtifactsMixin, Backend):
         if group is not None and group.get("sealed"):
             raise conflict("Task group `{{taskGroupId}}` is sealed and does not accept new tasks.",
                            taskGroupId=groupId)
-        existing = self.tasks.get(taskId)
+        existing = self.taskById.get(taskId)
         if existing is not None and existing.definition != d:
             raise conflict("taskId `{{taskId}}` already used by another task.\n"
                            "This could be the result of faulty idempotency!", taskId=taskId)
         # the dependencies must exist (and outlive the deadline) before anything is stored
         deadline = parseDate(d["deadline"])
-        missing = [t for t in d["dependencies"] if t not in self.tasks and t != taskId]
+        missing = [t for t in d["dependencies"] if t not in self.taskById and t != taskId]
         expiring = [t for t in d["dependencies"]
-                    if t in self.tasks and t != taskId and deadline > self.tasks[t].expires]
+                    if t in self.taskById and t != taskId and deadline > self.taskById[t].expires]
         if missing or expiring:
             raise inputError(self._dependencyProblem(missing, expiring))
         if group is None:
@@ -493,7 +495,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         initial = {"status": dict(task.status(), state="unscheduled", runs=[]),
                    "task": task.pulseTask()}
         if existing is None:
-            self.tasks[taskId] = task
+            self.taskById[taskId] = task
             self._timer(task.deadline, "deadline", taskId, stamp=task.deadline)
             deps = self.dependencies[taskId] = {}
             for depId in d["dependencies"]:
@@ -524,7 +526,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _trackDependencies(self, task: Task, now: datetime.datetime) -> None:
         deps = self.dependencies[task.taskId]
         for depId in deps:
-            state = self.tasks[depId].state()
+            state = self.taskById[depId].state()
             if state == "completed" or (task.definition["requires"] == "all-resolved"
                                         and state in ("exception", "failed")):
                 deps[depId] = True
@@ -533,7 +535,7 @@ class QueueBackend(ArtifactsMixin, Backend):
 
     # -- scheduleTask, rerunTask, cancelTask, priorities ---------------------
     def _authorizeTask(self, call: Call, task: Task) -> None:
-        call.authorize(taskId=task.taskId, schedulerId=task.schedulerId,
+        authorize(call, taskId=task.taskId, schedulerId=task.schedulerId,
                        taskGroupId=task.taskGroupId, projectId=task.projectId)
 
     def scheduleTask(self, call: Call) -> Dict[str, Any]:
@@ -584,7 +586,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     def changeTaskPriority(self, call: Call) -> Dict[str, Any]:
         task = self._getTask(call.params["taskId"],
                              "Task `{{taskId}}` not found. Are you sure it was created?")
-        call.authorize(taskId=task.taskId, taskQueueId=task.taskQueueId)
+        authorize(call, taskId=task.taskId, taskQueueId=task.taskQueueId)
         if task.deadline <= self.now():
             raise conflict("Task `{{taskId}}` can't be reprioritized past its deadline of "
                            "{{deadline}}.", taskId=task.taskId, deadline=task.definition["deadline"])
@@ -603,12 +605,12 @@ class QueueBackend(ArtifactsMixin, Backend):
         group = self.taskGroups.get(groupId)
         if group is None:
             raise notFound("Task group `{{taskGroupId}}` not found.", taskGroupId=groupId)
-        call.authorize(schedulerId=group["schedulerId"], taskGroupId=groupId)
+        authorize(call, schedulerId=group["schedulerId"], taskGroupId=groupId)
         newPriority = call.payload["newPriority"]
         if newPriority not in PRIORITY_LEVELS:
             raise inputError("Unknown priority `{{priority}}`.", priority=newPriority)
         taskIds = []
-        for task in sorted(self.tasks.values(), key=lambda t: t.taskId):
+        for task in sorted(self.taskById.values(), key=lambda t: t.taskId):
             if (task.taskGroupId == groupId and task.state() not in ("completed", "failed", "exception")
                     and task.priority != newPriority):
                 task.definition["priority"] = newPriority
@@ -664,14 +666,14 @@ class QueueBackend(ArtifactsMixin, Backend):
     def claimWork(self, call: Call) -> Dict[str, Any]:
         taskQueueId = call.params["taskQueueId"]
         workerGroup, workerId = call.payload["workerGroup"], call.payload["workerId"]
-        call.authorize(workerGroup=workerGroup, workerId=workerId, taskQueueId=taskQueueId)
+        authorize(call, workerGroup=workerGroup, workerId=workerId, taskQueueId=taskQueueId)
         quarantined = self._quarantined(taskQueueId, workerGroup, workerId)
         self._seen(taskQueueId, workerGroup, workerId)
         if quarantined:
             return {"tasks": []}
         claims = []
         for taskId, runId, _ in self._pendingOrder(taskQueueId)[:call.payload["tasks"]]:
-            claim = self._claim(self.tasks[taskId], runId, workerGroup, workerId)
+            claim = self._claim(self.taskById[taskId], runId, workerGroup, workerId)
             if isinstance(claim, dict):
                 claims.append(claim)
                 self._taskSeen(taskQueueId, workerGroup, workerId, taskId, runId)
@@ -683,7 +685,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         runId = int(call.params["runId"])
         workerGroup, workerId = call.payload["workerGroup"], call.payload["workerId"]
         provisionerId, workerType = splitTaskQueueId(task.taskQueueId)
-        call.authorize(workerGroup=workerGroup, workerId=workerId,
+        authorize(call, workerGroup=workerGroup, workerId=workerId,
                        provisionerId=provisionerId, workerType=workerType)
         if task.deadline <= self.now():
             raise conflict("Task `{{taskId}}` can't be claimed past its deadline of {{deadline}}.",
@@ -704,7 +706,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         task = self._getTask(call.params["taskId"],
                              "Task `{{taskId}}` not found. Are you sure it was created?")
         runId, run = self._runOf(task, call)
-        call.authorize(taskId=task.taskId, runId=runId, workerId=run.get("workerId"),
+        authorize(call, taskId=task.taskId, runId=runId, workerId=run.get("workerId"),
                        workerGroup=run.get("workerGroup"))
         now = self.now()
         if task.deadline <= now:
@@ -730,17 +732,18 @@ class QueueBackend(ArtifactsMixin, Backend):
         if run["state"] not in ("running", target):
             raise conflict("Run {{runId}} of task `{{taskId}}` is not running or {{targetState}}.",
                            taskId=task.taskId, runId=runId, targetState=target)
-        call.authorize(taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
+        authorize(call, taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
                        workerId=run.get("workerId"))
         now = self.now()
         changed = task.resolve(runId, target, target, None, now)
         if task.lastRunId() != runId or run["state"] != target or run.get("reasonResolved") != target:
             raise conflict("Run {{runId}} on task `{{taskId}}` is resolved or not running.",
                            taskId=task.taskId, runId=runId)
-        if changed:
-            self._resolved(task, target, now)
         # sent again when a resolution is repeated, as the queue does
         self.publish("task-" + target, self._taskMessage(task, runId, run), task.routes)
+        if changed:
+            # after the message: the queue's dependency resolver acts on it later
+            self._resolved(task, target, now)
         return {"status": task.status()}
 
     def reportCompleted(self, call: Call) -> Dict[str, Any]:
@@ -753,7 +756,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         task = self._getTask(call.params["taskId"],
                              "Task `{{taskId}}` not found. Are you sure it exists?")
         runId, run = self._runOf(task, call)
-        call.authorize(taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
+        authorize(call, taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
                        workerId=run.get("workerId"))
         reason = call.payload["reason"]
         retryReason = {"worker-shutdown": "retry", "intermittent-task": "task-retry"}.get(reason)
@@ -793,7 +796,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _provisionerInfo(prov: Dict[str, Any]) -> Dict[str, Any]:
         return {"provisionerId": prov["provisionerId"], "expires": jsonDate(prov["expires"]),
                 "lastDateActive": jsonDate(prov["lastDateActive"]), "description": "",
-                "stability": "experimental", "actions": []}
+                "stability": "experimental"}
 
     def listProvisioners(self, call: Call) -> Dict[str, Any]:
         page, token = paginate(call, self._provisioners())
@@ -814,7 +817,7 @@ class QueueBackend(ArtifactsMixin, Backend):
                 "taskQueueId": taskQueueId, "pendingTasks": len(self._pendingOrder(taskQueueId))}
 
     def _claimed(self, taskQueueId: str) -> List[Task]:
-        running = [t for t in self.tasks.values()
+        running = [t for t in self.taskById.values()
                    if t.taskQueueId == taskQueueId and t.state() == "running"]
         running.sort(key=lambda t: (t.runs[-1]["started"], t.taskId))
         return running
@@ -830,7 +833,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         page, token = paginate(call, self._pendingOrder(call.params["taskQueueId"]))
         return withToken({"tasks": [
             {"taskId": taskId, "runId": runId, "inserted": jsonDate(inserted),
-             "task": self._definition(self.tasks[taskId])}
+             "task": self._definition(self.taskById[taskId])}
             for taskId, runId, inserted in page]}, token)
 
     def listClaimedTasks(self, call: Call) -> Dict[str, Any]:
@@ -863,7 +866,7 @@ class QueueBackend(ArtifactsMixin, Backend):
                            "not found. Are you sure it was created?",
                            workerType=workerType, provisionerId=provisionerId)
         info = self._taskQueueInfo(tq)
-        info.update(provisionerId=provisionerId, workerType=workerType, actions=[])
+        info.update(provisionerId=provisionerId, workerType=workerType)
         return info
 
     def listTaskQueues(self, call: Call) -> Dict[str, Any]:
@@ -943,7 +946,7 @@ class QueueBackend(ArtifactsMixin, Backend):
 
     def declareWorker(self, call: Call) -> Dict[str, Any]:
         taskQueueId, provisionerId, workerType, workerGroup, workerId = self._workerParams(call)
-        call.authorize(provisionerId=provisionerId, workerType=workerType,
+        authorize(call, provisionerId=provisionerId, workerType=workerType,
                        workerGroup=workerGroup, workerId=workerId,
                        properties=list(call.payload))
         self._seen(taskQueueId, workerGroup, workerId)
