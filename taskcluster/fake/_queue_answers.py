@@ -13,22 +13,22 @@ __all__ = ["authorize", "fail", "notFound", "conflict", "inputError", "paginate"
 _TEMPLATE = re.compile(r"{{(\w+)}}")
 
 
-def fail(status: int, code: str, template: str, **details: Any) -> FakeError:
+def fail(status: int, code: str, template: str, /, **details: Any) -> FakeError:
     """A FakeError whose message is ``template`` with ``{{name}}`` filled
     from ``details``, as the services' ``reportError`` fills it."""
     message = _TEMPLATE.sub(lambda m: str(details.get(m.group(1), m.group(0))), template)
     return FakeError(status, code, message)
 
 
-def notFound(template: str, **details: Any) -> FakeError:
+def notFound(template: str, /, **details: Any) -> FakeError:
     return fail(404, "ResourceNotFound", template, **details)
 
 
-def conflict(template: str, **details: Any) -> FakeError:
+def conflict(template: str, /, **details: Any) -> FakeError:
     return fail(409, "RequestConflict", template, **details)
 
 
-def inputError(template: str, **details: Any) -> FakeError:
+def inputError(template: str, /, **details: Any) -> FakeError:
     return fail(400, "InputError", template, **details)
 
 

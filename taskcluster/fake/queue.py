@@ -105,7 +105,9 @@ class QueueBackend(ArtifactsMixin, Backend):
 
     def _taskMessage(self, task: Task, runId: Optional[int] = None,
                      run: Optional[Dict[str, Any]] = None, **extra: Any) -> Dict[str, Any]:
-        message: Dict[str, Any] = {"status": task.status(), "task": task.pulseTask()}
+        message: Dict[str, Any] = {"status": task.status()}
+        if "artifact" not in extra:  # artifact-created carries no task
+            message["task"] = task.pulseTask()
         if runId is not None:
             message["runId"] = runId
         if run is not None:
