@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 from ._authn import AuthFailure, ClientRecord, Identity, authenticate, strip_bewit
 from ._router import Router
 from ._scopecheck import MissingParameter, denial, fill, satisfies
-from ._service import Backend, Call, FakeError, Redirect
+from ._service import Backend, Call, FakeError, Redirect, jsonDate
 from ._storage import PREFIX, Storage
 
 __all__ = ["FakeDeployment", "ROOT_CLIENT_ID"]
@@ -298,6 +298,7 @@ class FakeDeployment:
             return _json(404, {"code": "ResourceNotFound",
                                "message": "no %s route %s on service %s" % (method, rest,
                                                                              service)})
+        payload = None
         try:
             with self._lock:
                 handler = self._handler(service, entry.name)
@@ -317,7 +318,6 @@ class FakeDeployment:
                     raise FakeError(401, "AuthenticationFailed", str(e)) from None
                 fields = dict(parse_qsl(strip_bewit(target).partition("?")[2],
                                         keep_blank_values=True))
-                payload = None
                 if entry.input:
                     try:
                         payload = json.loads(body.decode("utf-8")) if body else {}
@@ -328,7 +328,11 @@ class FakeDeployment:
                 answer = self._run(entry, handler, params, fields, payload,
                                    identity.clientId, identity.scopes, request)
         except FakeError as e:
-            return _json(e.status, e.body())
+            body = e.body()
+            body.setdefault("requestInfo", {
+                "method": entry.name, "params": params, "payload": _shown(service, payload),
+                "time": jsonDate(self.now())})
+            return _json(e.status, body)
         except Exception as e:  # a bug of the fake: still a Taskcluster error body
             return _json(500, {"code": "InternalServerError",
                                "message": "the fake deployment failed on %s.%s: %s: %s"
@@ -359,10 +363,13 @@ class FakeDeployment:
         call.request = request
         deferred = False
         if entry.scopes is not None:
+            from ..exceptions import TaskclusterInputError
             try:
                 call.authorize()
             except MissingParameter:
                 deferred = True
+            except TaskclusterInputError as e:
+                raise FakeError(400, "InputError", str(e)) from None
         answer = handler(call)
         if deferred and not call.authorized:
             raise RuntimeError("%s's scopes need parameters the handler never gave "
@@ -382,10 +389,13 @@ class FakeDeployment:
                        extra: Mapping[str, Any]) -> Any:
         """The method's scope expression filled from the route parameters,
         the payload and ``extra``; raises MissingParameter."""
-        values: Dict[str, Any] = {}
-        if isinstance(payload, dict):
-            values.update(payload)
-        values.update(params)
-        values.update(extra)
-        return fill(entry.scopes, values)
+        return fill(entry.service, entry.name, params, payload, extra)
 
+
+
+def _shown(service: str, payload: Any) -> Any:
+    """The payload as an error's ``requestInfo`` shows it: a secret's value
+    left out, as the secrets service cleans it from its error answers."""
+    if service == "secrets" and isinstance(payload, dict) and "secret" in payload:
+        return dict(payload, secret="(hidden)")
+    return payload

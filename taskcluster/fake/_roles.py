@@ -29,13 +29,10 @@ class RoleCycle(Exception):
 
 
 def normalize(scopes: Iterable[str]) -> Tuple[str, ...]:
-    """The scopes sorted, duplicates and scopes a star scope covers dropped."""
-    out: List[str] = []
-    for scope in sorted(set(scopes), key=lambda s: (s.rstrip("*"), not s.endswith("*"))):
-        if out and out[-1].endswith("*") and scope.startswith(out[-1][:-1]):
-            continue
-        out.append(scope)
-    return tuple(sorted(out))
+    """The scopes in lib-scopes' normal form: sorted, duplicates and scopes
+    a star scope covers dropped."""
+    from ..scopes import normalizeScopeSet, scopeKey
+    return tuple(normalizeScopeSet(sorted(set(scopes), key=scopeKey)))
 
 
 def _with_param(scopes: Sequence[str], param: str) -> List[str]:

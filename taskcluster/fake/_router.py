@@ -15,14 +15,14 @@ from typing import Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from .._references import FunctionEntry, load
+from .._services import SERVICES as _CLASSES
 
 __all__ = ["SERVICES", "Router"]
 
-# service name in URLs -> client class name in the references
-SERVICES = {
-    "auth": "Auth", "queue": "Queue", "index": "Index", "secrets": "Secrets",
-    "object": "Object", "hooks": "Hooks", "notify": "Notify", "purge-cache": "PurgeCache",
-}
+# service name in URLs -> client class name in the references: every
+# service with an API reference is routed (those without a backend answer
+# 501 NotImplemented, naming the method).
+SERVICES = {service: cls for cls, (service, kind) in _CLASSES.items() if kind == "api"}
 
 _PLACEHOLDER = re.compile(r"<([^<>]+)>")
 

@@ -1,113 +1,57 @@
 """The scope questions the fake deployment asks, in one place: fill a
 method's scope template, does a scope set satisfy an expression, what is
-missing.
+missing, and the 403 message.
 
-The scope algebra itself is ``taskcluster.scopes`` (taskcluster-lib-scopes'
-functions) and the templates ``taskcluster.scopes.requiredScopes``; until
-those land on this branch the small versions below stand in, behind the same
-three functions, so nothing else here changes when they are swapped.
+The algebra is ``taskcluster.scopes`` (taskcluster-lib-scopes' functions)
+and the templates are filled by ``taskcluster._requiredscopes.expressionFor``
+(the route parameters, what the service derives from the payload, and what
+a handler adds from its state), so the fake checks exactly what
+``requiredScopes`` tells a client it needs.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, List, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
+
+from ..exceptions import MissingScopeParameter
 
 __all__ = ["MissingParameter", "fill", "satisfies", "missing", "denial"]
 
-_PARAM = re.compile(r"<([^<>]+)>")
+MissingParameter = MissingScopeParameter
 
 
-class MissingParameter(Exception):
-    """The template needs ``parameter``, which the call did not give."""
-
-    def __init__(self, parameter: str) -> None:
-        super().__init__("the scope template needs parameter %r" % parameter)
-        self.parameter = parameter
-
-
-def _fill(template: Any, params: Mapping[str, Any]) -> List[Any]:
-    """The template's expansion as a list to splice (a for/each gives many,
-    an if without else may give none)."""
-    if isinstance(template, str):
-        def value(m):
-            name = m.group(1)
-            if name not in params:
-                raise MissingParameter(name)
-            v = params[name]
-            if not isinstance(v, str):
-                raise MissingParameter(name)
-            return v
-        return [_PARAM.sub(value, template)]
-    if isinstance(template, Mapping):
-        if "AllOf" in template or "AnyOf" in template:
-            key = "AllOf" if "AllOf" in template else "AnyOf"
-            items: List[Any] = []
-            for sub in template[key]:
-                items.extend(_fill(sub, params))
-            return [{key: items}]
-        if "if" in template:
-            if template["if"] not in params:
-                raise MissingParameter(template["if"])
-            branch = template.get("then") if params[template["if"]] else template.get("else")
-            return [] if branch is None else _fill(branch, params)
-        if "for" in template:
-            if template["in"] not in params:
-                raise MissingParameter(template["in"])
-            out: List[Any] = []
-            for item in params[template["in"]] or ():
-                out.extend(_fill(template["each"], dict(params, **{template["for"]: item})))
-            return out
-    raise ValueError("not a scope template: %r" % (template,))
-
-
-def fill(template: Any, params: Mapping[str, Any]) -> Any:
-    """The scope expression of ``template`` with ``params`` filled in (None
-    for a method without scopes).  Raises :class:`MissingParameter`."""
-    if template is None:
-        return None
-    filled = _fill(template, params)
-    if len(filled) != 1:
-        return {"AllOf": filled}
-    return filled[0]
-
-
-def _scope_satisfies(have: str, want: str) -> bool:
-    return have == want or (have.endswith("*") and want.startswith(have[:-1]))
+def fill(service: str, method: str, params: Mapping[str, str], payload: Any,
+         extra: Optional[Mapping[str, Any]] = None) -> Any:
+    """The method's scope expression for this request (None when it needs
+    none); raises :class:`MissingParameter` when only the handler can tell."""
+    from .._requiredscopes import expressionFor
+    return expressionFor(service, method, params, payload, extra or None)
 
 
 def satisfies(scopes: Sequence[str], expression: Any) -> bool:
-    """Whether ``scopes`` satisfy ``expression`` (a scope, AllOf, AnyOf)."""
-    if isinstance(expression, str):
-        return any(_scope_satisfies(s, expression) for s in scopes)
-    if "AllOf" in expression:
-        return all(satisfies(scopes, e) for e in expression["AllOf"])
-    return any(satisfies(scopes, e) for e in expression["AnyOf"])
+    """Whether ``scopes`` satisfy ``expression``."""
+    from ..scopes import satisfiesExpression
+    return satisfiesExpression(list(scopes), expression)
 
 
 def missing(scopes: Sequence[str], expression: Any) -> Optional[Any]:
-    """What of ``expression`` ``scopes`` leave unsatisfied, as an
-    expression, or None when nothing is."""
-    if isinstance(expression, str):
-        return None if satisfies(scopes, expression) else expression
-    if "AllOf" in expression:
-        left = [m for m in (missing(scopes, e) for e in expression["AllOf"]) if m is not None]
-        if not left:
-            return None
-        return left[0] if len(left) == 1 else {"AllOf": left}
-    left = [missing(scopes, e) for e in expression["AnyOf"]]
-    if any(m is None for m in left):
-        return None
-    return left[0] if len(left) == 1 else {"AnyOf": left}
+    """What of ``expression`` ``scopes`` leave unsatisfied (None: nothing)."""
+    from ..scopes import removeGivenScopes
+    return removeGivenScopes(list(scopes), expression)
 
 
 def denial(clientId: Optional[str], scopes: Sequence[str], expression: Any) -> str:
     """The 403 message, worded as the services' API library words it: what
-    is missing, then the whole expression required."""
+    is missing and the whole expression required, or, for a call without
+    credentials, the expression."""
+    required = json.dumps(expression, indent=2)
+    if clientId is None:
+        return "\n".join([
+            "This request requires Taskcluster credentials that satisfy the following "
+            "scope expression:", "", "```", required, "```"])
     return "\n".join([
         "Client ID %s does not have sufficient scopes and is missing the following scopes:"
-        % (clientId or "(anonymous)"), "", "```",
-        json.dumps(missing(scopes, expression), indent=2), "```", "",
+        % clientId, "", "```", json.dumps(missing(scopes, expression), indent=2), "```", "",
         "This request requires the client to satisfy the following scope expression:", "",
-        "```", json.dumps(expression, indent=2), "```"])
+        "```", required, "```"])

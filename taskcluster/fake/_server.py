@@ -90,9 +90,9 @@ class HttpServer:
             return web.Response(status=status, headers=headers, body=data)
 
         self._runner = web.ServerRunner(web.Server(respond), handle_signals=False,
-                                        access_log=None)
+                                        access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.5)
+        site = web.SockSite(self._runner, sock)
         await site.start()
 
     def stop(self) -> None:

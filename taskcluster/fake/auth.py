@@ -276,9 +276,13 @@ class AuthBackend(Backend):
                                                 scope.endswith("*<..>")):
                     raise FakeError(400, "InputError",
                                     "parameterized scope '%s' is not allowed" % scope)
+        resolver = Resolver({k: v["scopes"] for k, v in roles.items()})
         try:
-            Resolver({k: v["scopes"] for k, v in roles.items()}).expand(
-                ["assume:%s" % r for r in roles])
+            # what any role grants, and what its own scopes grant (a
+            # parameterized scope taken as written, as a view of it expands)
+            resolver.expand(["assume:%s" % r for r in roles])
+            for role in roles.values():
+                resolver.expand(role["scopes"])
         except RoleCycle as e:
             raise FakeError(400, "InputError", "DependencyCycleError: %s" % e) from None
 
