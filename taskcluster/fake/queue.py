@@ -196,7 +196,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _updateTaskGroupActiveSet(self, task: Task) -> None:
         task.everResolved = True
         groupId = task.taskGroupId
-        if any(not t.everResolved for t in self.taskById.values() if t.taskGroupId == groupId):
+        if any(not t.everResolved for t in self._members(groupId)):
             return
         group = self.taskGroups[groupId]
         message = {"taskGroupId": groupId, "schedulerId": group["schedulerId"],
@@ -214,6 +214,10 @@ class QueueBackend(ArtifactsMixin, Backend):
         self._enqueue(task, now)
         self.publish("task-pending", self._taskMessage(task, 0), task.routes)
         return task.status()
+
+    def _members(self, groupId: str) -> List[Task]:
+        """The group's tasks, by taskId (as the queue lists them)."""
+        return [self.taskById[t] for t in sorted(self.taskGroups[groupId]["members"])]
 
     def _groupInfo(self, groupId: str) -> Dict[str, Any]:
         group = self.taskGroups[groupId]
@@ -335,8 +339,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         groupId = call.params["taskGroupId"]
         if groupId not in self.taskGroups:
             raise notFound("No task-group with taskGroupId: `{{taskGroupId}}`", taskGroupId=groupId)
-        members = sorted((t for t in self.taskById.values() if t.taskGroupId == groupId),
-                         key=lambda t: t.taskId)
+        members = self._members(groupId)
         page, token = paginate(call, members)
         result = self._groupInfo(groupId)
         result["tasks"] = [{"status": t.status(), "task": self._definition(t)} for t in page]
@@ -370,8 +373,7 @@ class QueueBackend(ArtifactsMixin, Backend):
             raise conflict("Cannot cancel unsealed task group: `{{taskGroupId}}`", taskGroupId=groupId)
         authorize(call, taskGroupId=groupId, schedulerId=group["schedulerId"])
         now = self.now()
-        members = sorted((t for t in self.taskById.values() if t.taskGroupId == groupId),
-                         key=lambda t: t.taskId)
+        members = self._members(groupId)
         canceled = []
         for task in members:
             if task.cancel("canceled", now):
@@ -488,16 +490,19 @@ class QueueBackend(ArtifactsMixin, Backend):
         if missing or expiring:
             raise inputError(self._dependencyProblem(missing, expiring))
         if group is None:
-            group = self.taskGroups[groupId] = {"schedulerId": d["schedulerId"], "expires": expires}
+            group = self.taskGroups[groupId] = {"schedulerId": d["schedulerId"], "expires": expires,
+                                                "members": set()}
         group["expires"] = max(group["expires"], expires)
 
         task = existing or Task(taskId, d)
         # task-defined carries the status before scheduling (no runs), and is
         # sent again when a creation is repeated, as the queue does
-        initial = {"status": dict(task.status(), state="unscheduled", runs=[]),
+        initial = {"status": dict(task.status(), state="unscheduled", runs=[],
+                                  retriesLeft=d["retries"]),
                    "task": task.pulseTask()}
         if existing is None:
             self.taskById[taskId] = task
+            group["members"].add(taskId)
             self._timer(task.deadline, "deadline", taskId, stamp=task.deadline)
             deps = self.dependencies[taskId] = {}
             for depId in d["dependencies"]:
@@ -612,8 +617,8 @@ class QueueBackend(ArtifactsMixin, Backend):
         if newPriority not in PRIORITY_LEVELS:
             raise inputError("Unknown priority `{{priority}}`.", priority=newPriority)
         taskIds = []
-        for task in sorted(self.taskById.values(), key=lambda t: t.taskId):
-            if (task.taskGroupId == groupId and task.state() not in ("completed", "failed", "exception")
+        for task in self._members(groupId):
+            if (task.state() not in ("completed", "failed", "exception")
                     and task.priority != newPriority):
                 task.definition["priority"] = newPriority
                 taskIds.append(task.taskId)
