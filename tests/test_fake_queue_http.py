@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import os
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -231,3 +234,16 @@ def test_life_cycle_command_line(tc):
         "description": "what anyone may do", "scopes": ["queue:get-artifact:public/*"]})
     got = requests.get(latest, timeout=30)
     assert (got.status_code, got.content) == (200, b"from the cli")
+
+
+@pytest.mark.skipif(not os.environ.get("TC_PACKAGE_PYTHON"),
+                    reason="set TC_PACKAGE_PYTHON to a python with taskcluster==113.2.0 "
+                           "installed to drive the fake queue with the package "
+                           "(nox -s compat does)")
+def test_life_cycle_driven_by_the_package():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "compat"))
+    try:
+        import fake_lifecycle
+    finally:
+        sys.path.pop(0)
+    assert fake_lifecycle.run(os.environ["TC_PACKAGE_PYTHON"]) == []
