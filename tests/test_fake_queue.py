@@ -412,3 +412,17 @@ def test_pagination_of_dependents_and_bad_tokens(h):
     with pytest.raises(FakeError) as e:
         h.call("listDependentTasks", {"taskId": a}, query={"continuationToken": "!!"})
     assert e.value.status == 400
+
+
+@pytest.mark.parametrize("method,params", [
+    ("status", {"taskId": "not-a-slug"}),
+    ("reportCompleted", {"taskId": "dSlITZ4yQgmvxxAi4A8fHQ", "runId": "x"}),
+    ("getArtifact", {"taskId": "dSlITZ4yQgmvxxAi4A8fHQ", "runId": "0", "name": "public/é"}),
+    ("pendingTasks", {"taskQueueId": "no-slash"}),
+])
+def test_url_parameters_must_match_the_queues_patterns(h, method, params):
+    with pytest.raises(FakeError) as e:
+        h.call(method, params)
+    assert (e.value.status, e.value.code) == (400, "InvalidRequestArguments")
+    bad = [k for k in params if k in e.value.message]
+    assert len(bad) == 1 and "must match regular expression" in e.value.message

@@ -8,9 +8,25 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._service import Call, FakeError
 
-__all__ = ["authorize", "fail", "notFound", "conflict", "inputError", "paginate", "withToken"]
+__all__ = ["checkParams", "authorize", "fail", "notFound", "conflict", "inputError", "paginate", "withToken"]
 
 _TEMPLATE = re.compile(r"{{(\w+)}}")
+
+# The queue's URL parameter patterns (services/queue/src/api.js), checked
+# before anything else as lib-api's parameter validator does.
+_SLUGID = r"^[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$"
+_GENERIC_ID = r"^[a-zA-Z0-9-_]{1,38}$"
+PARAM_PATTERNS = {name: re.compile(pattern) for name, pattern in {
+    "taskId": _SLUGID,
+    "taskGroupId": _SLUGID,
+    "taskQueueId": r"^[a-zA-Z0-9-_]{1,38}\/[a-z]([-a-z0-9]{0,36}[a-z0-9])?$",
+    "provisionerId": _GENERIC_ID,
+    "workerType": _GENERIC_ID,
+    "workerGroup": _GENERIC_ID,
+    "workerId": _GENERIC_ID,
+    "runId": r"^[1-9]*[0-9]+$",
+    "name": r"^[\x20-\x7e]+$",  # artifact names are printable ASCII
+}.items()}
 
 
 def fail(status: int, code: str, template: str, /, **details: Any) -> FakeError:
@@ -53,3 +69,17 @@ def authorize(call: Call, **params: Any) -> None:
     worker before a claim) left out."""
     call.authorize(**{k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
                       for k, v in params.items() if v is not None})
+
+
+def checkParams(call: Call) -> None:
+    """A 400 ``InvalidRequestArguments`` naming each URL parameter that does
+    not match the queue's pattern for it (and the pattern)."""
+    errors = []
+    for name, value in call.params.items():
+        pattern = PARAM_PATTERNS.get(name)
+        if pattern is not None and not pattern.search(value):
+            errors.append("URL parameter '%s' given as '%s' must match regular expression: "
+                          "'/%s/'" % (name, value, pattern.pattern))
+    if errors:
+        raise FakeError(400, "InvalidRequestArguments",
+                        "Invalid URL patterns:\n" + "\n".join(errors))

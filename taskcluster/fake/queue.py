@@ -28,7 +28,7 @@ import heapq
 import itertools
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from ._queue_answers import authorize, conflict, inputError, notFound, paginate, withToken
+from ._queue_answers import authorize, checkParams, conflict, inputError, notFound, paginate, withToken
 from ._queue_artifacts import ArtifactsMixin
 from ._queue_tasks import MAX_RUNS_ALLOWED, PRIORITY_LEVELS, Task, parseDate
 from ._service import Backend, Call, FakeError, jsonDate
@@ -65,6 +65,28 @@ def _defaults() -> Dict[str, Any]:
     return found
 
 
+def _checkingParams(cls):
+    """Each function of the reference first checks its URL parameters."""
+    import functools
+
+    def wrap(handler):
+        @functools.wraps(handler)
+        def checked(self, call):
+            checkParams(call)
+            return handler(self, call)
+        return checked
+
+    for name in _referenceFunctions():
+        setattr(cls, name, wrap(getattr(cls, name)))
+    return cls
+
+
+def _referenceFunctions() -> List[str]:
+    from .._references import load
+    return list(load("Queue").entries)
+
+
+@_checkingParams
 class QueueBackend(ArtifactsMixin, Backend):
     """The queue's state and its 49 functions (see the module's docstring)."""
 
