@@ -97,7 +97,11 @@ class QueueBackend(ArtifactsMixin, Backend):
         self.taskGroups: Dict[str, Dict[str, Any]] = {}
         self.dependencies: Dict[str, Dict[str, bool]] = {}   # taskId -> {dep: satisfied}
         self.dependents: Dict[str, List[str]] = {}            # dep -> [taskId]
+        # per task queue: taskId -> (seq, runId, inserted) of its pending run, and
+        # a heap of (priority level, seq, taskId) to claim from (entries whose
+        # run or priority changed since are skipped when met)
         self.pending: Dict[str, Dict[str, Tuple[int, int, datetime.datetime]]] = {}
+        self._claimable: Dict[str, List[Tuple[int, int, str]]] = {}
         self.taskQueues: Dict[str, Dict[str, Any]] = {}
         self.workers: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         self.artifacts: Dict[Tuple[str, int, str], Dict[str, Any]] = {}
@@ -179,11 +183,38 @@ class QueueBackend(ArtifactsMixin, Backend):
 
     # -- pending queue ------------------------------------------------------
     def _enqueue(self, task: Task, when: datetime.datetime) -> None:
-        self.pending.setdefault(task.taskQueueId, {})[task.taskId] = (
-            next(self._seq), task.lastRunId(), when)
+        seq = next(self._seq)
+        self.pending.setdefault(task.taskQueueId, {})[task.taskId] = (seq, task.lastRunId(), when)
+        self._heapPush(task, seq)
+
+    def _heapPush(self, task: Task, seq: int) -> None:
+        heapq.heappush(self._claimable.setdefault(task.taskQueueId, []),
+                       (PRIORITY_LEVELS.index(task.priority), seq, task.taskId))
+
+    def _reprioritized(self, task: Task) -> None:
+        entry = self.pending.get(task.taskQueueId, {}).get(task.taskId)
+        if entry is not None:
+            self._heapPush(task, entry[0])
 
     def _dequeue(self, task: Task) -> None:
         self.pending.get(task.taskQueueId, {}).pop(task.taskId, None)
+
+    def _nextPending(self, taskQueueId: str) -> Optional[Tuple[str, int]]:
+        """Take the queue's most urgent pending run (taskId, runId) off it:
+        highest priority first, then oldest."""
+        heap = self._claimable.get(taskQueueId, [])
+        pending = self.pending.get(taskQueueId, {})
+        while heap:
+            level, seq, taskId = heapq.heappop(heap)
+            entry = pending.get(taskId)
+            task = self.taskById.get(taskId)
+            if (entry is None or entry[0] != seq or task is None
+                    or PRIORITY_LEVELS.index(task.priority) != level
+                    or task.lastRunId() != entry[1] or task.state() != "pending"):
+                continue
+            del pending[taskId]
+            return taskId, entry[1]
+        return None
 
     def _pendingOrder(self, taskQueueId: str) -> List[Tuple[str, int, datetime.datetime]]:
         """(taskId, runId, inserted) of the queue's pending runs, by priority
@@ -625,6 +656,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         newPriority = call.payload["newPriority"]
         oldPriority = task.priority
         task.definition["priority"] = newPriority
+        self._reprioritized(task)
         self.publish("task-priority-changed", {"status": task.status(), "oldPriority": oldPriority,
                                                "newPriority": newPriority}, task.routes)
         return {"status": task.status()}
@@ -643,6 +675,7 @@ class QueueBackend(ArtifactsMixin, Backend):
             if (task.state() not in ("completed", "failed", "exception")
                     and task.priority != newPriority):
                 task.definition["priority"] = newPriority
+                self._reprioritized(task)
                 taskIds.append(task.taskId)
         event = {"taskGroupId": groupId, "schedulerId": group["schedulerId"],
                  "newPriority": newPriority, "tasksAffected": len(taskIds)}
@@ -701,7 +734,11 @@ class QueueBackend(ArtifactsMixin, Backend):
         if quarantined:
             return {"tasks": []}
         claims = []
-        for taskId, runId, _ in self._pendingOrder(taskQueueId)[:call.payload["tasks"]]:
+        for _ in range(call.payload["tasks"]):
+            found = self._nextPending(taskQueueId)
+            if found is None:
+                break
+            taskId, runId = found
             claim = self._claim(self.taskById[taskId], runId, workerGroup, workerId)
             if isinstance(claim, dict):
                 claims.append(claim)
