@@ -105,6 +105,7 @@ class QueueHarness:
         self.deployment = FakeDeployment()
         self.queue = self.deployment.backend("queue")
         self.checked = 0
+        self.called = set()
 
     def now(self) -> datetime.datetime:
         return self.deployment.now()
@@ -121,6 +122,7 @@ class QueueHarness:
         answer = self.deployment.call("queue", method, dict(params or {}),
                                       copy.deepcopy(payload), dict(query or {}),
                                       clientId=clientId, scopes=list(scopes))
+        self.called.add(method)
         output = ENTRIES[method].get("output")
         if output:
             body = answer.body if isinstance(answer, Redirect) else answer

@@ -426,3 +426,70 @@ def test_url_parameters_must_match_the_queues_patterns(h, method, params):
     assert (e.value.status, e.value.code) == (400, "InvalidRequestArguments")
     bad = [k for k in params if k in e.value.message]
     assert len(bad) == 1 and "must match regular expression" in e.value.message
+
+
+def test_every_function_answers_valid_json(h):
+    """All 49 functions called once or more in one story, each answer checked
+    against its output schema by the harness."""
+    for name in ("ping", "lbheartbeat", "version", "heartbeat"):
+        h.call(name)
+    group = nice()
+    a = h.create(taskGroupId=group)
+    b = h.create(taskGroupId=group, dependencies=[a])
+    h.call("task", {"taskId": a})
+    h.call("status", {"taskId": a})
+    h.call("tasks", payload={"taskIds": [a, b]})
+    h.call("statuses", payload={"taskIds": [a, b]})
+    h.call("getTaskGroup", {"taskGroupId": group})
+    h.call("listTaskGroup", {"taskGroupId": group})
+    h.call("listDependentTasks", {"taskId": a})
+    h.call("changeTaskPriority", {"taskId": a}, {"newPriority": "low"})
+    h.call("changeTaskGroupPriority", {"taskGroupId": group}, {"newPriority": "medium"})
+    h.call("pendingTasks", {"taskQueueId": "prov/wt"})
+    h.call("listPendingTasks", {"taskQueueId": "prov/wt"})
+    h.call("claimTask", {"taskId": a, "runId": "0"}, {"workerGroup": "wg", "workerId": "w1"})
+    h.call("reclaimTask", {"taskId": a, "runId": "0"})
+    h.call("taskQueueCounts", {"taskQueueId": "prov/wt"})
+    h.call("listClaimedTasks", {"taskQueueId": "prov/wt"})
+    expires = jsdate(h.now() + datetime.timedelta(days=1))
+    obj = h.call("createArtifact", {"taskId": a, "runId": "0", "name": "public/o"},
+                 {"storageType": "object", "contentType": "text/plain", "expires": expires})
+    h.deployment.call("object", "createUpload", {"name": obj["name"]}, {
+        "projectId": obj["projectId"], "uploadId": obj["uploadId"], "expires": obj["expires"],
+        "proposedUploadMethods": {"dataInline": {"contentType": "text/plain",
+                                                 "objectData": "aGk="}}},
+        clientId="w", scopes=["*"])
+    h.deployment.call("object", "finishUpload", {"name": obj["name"]}, {
+        "projectId": obj["projectId"], "uploadId": obj["uploadId"]}, clientId="w", scopes=["*"])
+    h.call("finishArtifact", {"taskId": a, "runId": "0", "name": "public/o"},
+           {"uploadId": obj["uploadId"]})
+    art = {"taskId": a, "runId": "0", "name": "public/o"}
+    latest = {"taskId": a, "name": "public/o"}
+    for name, params in [("getArtifact", art), ("getLatestArtifact", latest),
+                         ("artifactInfo", art), ("latestArtifactInfo", latest),
+                         ("artifact", art), ("latestArtifact", latest),
+                         ("listArtifacts", {"taskId": a, "runId": "0"}),
+                         ("listLatestArtifacts", {"taskId": a})]:
+        h.call(name, params)
+    h.call("reportFailed", {"taskId": a, "runId": "0"})
+    h.call("rerunTask", {"taskId": a})
+    h.claim()
+    h.call("reportException", {"taskId": a, "runId": "1"}, {"reason": "worker-shutdown"})
+    h.claim()
+    h.call("reportCompleted", {"taskId": a, "runId": "2"})
+    h.call("scheduleTask", {"taskId": b})
+    h.call("cancelTask", {"taskId": b})
+    h.call("sealTaskGroup", {"taskGroupId": group})
+    h.call("cancelTaskGroup", {"taskGroupId": group})
+    h.call("listProvisioners")
+    h.call("getProvisioner", {"provisionerId": "prov"})
+    h.call("listWorkerTypes", {"provisionerId": "prov"})
+    h.call("getWorkerType", {"provisionerId": "prov", "workerType": "wt"})
+    h.call("listTaskQueues")
+    h.call("getTaskQueue", {"taskQueueId": "prov/wt"})
+    worker = {"provisionerId": "prov", "workerType": "wt", "workerGroup": "wg", "workerId": "w1"}
+    h.call("listWorkers", {"provisionerId": "prov", "workerType": "wt"})
+    h.call("getWorker", worker)
+    h.call("quarantineWorker", worker, {"quarantineUntil": expires})
+    h.call("declareWorker", worker, {"expires": expires})
+    assert h.called == set(ENTRIES)
