@@ -249,9 +249,9 @@ class QueueBackend(ArtifactsMixin, Backend):
     def _updateTaskGroupActiveSet(self, task: Task) -> None:
         task.everResolved = True
         groupId = task.taskGroupId
-        if any(not t.everResolved for t in self._members(groupId)):
-            return
         group = self.taskGroups[groupId]
+        if any(not self.taskById[t].everResolved for t in group["members"]):
+            return
         message = {"taskGroupId": groupId, "schedulerId": group["schedulerId"],
                    "expires": jsonDate(group["expires"])}
         if group.get("sealed"):
