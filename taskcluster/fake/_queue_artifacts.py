@@ -118,7 +118,7 @@ class ArtifactsMixin:
         if not workerGroup or not workerId:
             raise inputError("Run was not claimed by a worker and so no artifacts can exist")
         authorize(call, taskId=taskId, runId=runId, workerGroup=workerGroup, workerId=workerId,
-                       name=name)
+                  name=name)
         if expires > task.expires:
             raise inputError("Artifact expires ({{expires}}) after the task expiration "
                              "{{taskExpires}} (task.expires < expires) - this is not allowed, "

@@ -514,10 +514,10 @@ class QueueBackend(ArtifactsMixin, Backend):
         d = self._patched(taskId, call.payload)
         level = PRIORITY_LEVELS.index(d["priority"])
         authorize(call, taskId=taskId, priorities=list(PRIORITY_LEVELS[:level + 1]),
-                       routes=d["routes"], scopes=d["scopes"], schedulerId=d["schedulerId"],
-                       projectId=d["projectId"], taskGroupId=d["taskGroupId"],
-                       provisionerId=d["provisionerId"], workerType=d["workerType"],
-                       taskQueueId=d["taskQueueId"])
+                  routes=d["routes"], scopes=d["scopes"], schedulerId=d["schedulerId"],
+                  projectId=d["projectId"], taskGroupId=d["taskGroupId"],
+                  provisionerId=d["provisionerId"], workerType=d["workerType"],
+                  taskQueueId=d["taskQueueId"])
         self._checkDates(d)
         if any(s.endswith("**") for s in d["scopes"]):
             raise inputError("scopes must not end with `**`")
@@ -596,7 +596,7 @@ class QueueBackend(ArtifactsMixin, Backend):
     # -- scheduleTask, rerunTask, cancelTask, priorities ---------------------
     def _authorizeTask(self, call: Call, task: Task) -> None:
         authorize(call, taskId=task.taskId, schedulerId=task.schedulerId,
-                       taskGroupId=task.taskGroupId, projectId=task.projectId)
+                  taskGroupId=task.taskGroupId, projectId=task.projectId)
 
     def scheduleTask(self, call: Call) -> Dict[str, Any]:
         task = self._getTask(call.params["taskId"],
@@ -752,7 +752,7 @@ class QueueBackend(ArtifactsMixin, Backend):
         workerGroup, workerId = call.payload["workerGroup"], call.payload["workerId"]
         provisionerId, workerType = splitTaskQueueId(task.taskQueueId)
         authorize(call, workerGroup=workerGroup, workerId=workerId,
-                       provisionerId=provisionerId, workerType=workerType)
+                  provisionerId=provisionerId, workerType=workerType)
         if task.deadline <= self.now():
             raise conflict("Task `{{taskId}}` can't be claimed past its deadline of {{deadline}}.",
                            taskId=task.taskId, deadline=task.definition["deadline"])
@@ -773,7 +773,7 @@ class QueueBackend(ArtifactsMixin, Backend):
                              "Task `{{taskId}}` not found. Are you sure it was created?")
         runId, run = self._runOf(task, call)
         authorize(call, taskId=task.taskId, runId=runId, workerId=run.get("workerId"),
-                       workerGroup=run.get("workerGroup"))
+                  workerGroup=run.get("workerGroup"))
         now = self.now()
         if task.deadline <= now:
             raise conflict("Task `{{taskId}}` can't be reclaimed past its deadline of "
@@ -799,7 +799,7 @@ class QueueBackend(ArtifactsMixin, Backend):
             raise conflict("Run {{runId}} of task `{{taskId}}` is not running or {{targetState}}.",
                            taskId=task.taskId, runId=runId, targetState=target)
         authorize(call, taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
-                       workerId=run.get("workerId"))
+                  workerId=run.get("workerId"))
         now = self.now()
         changed = task.resolve(runId, target, target, None, now)
         if task.lastRunId() != runId or run["state"] != target or run.get("reasonResolved") != target:
@@ -823,7 +823,7 @@ class QueueBackend(ArtifactsMixin, Backend):
                              "Task `{{taskId}}` not found. Are you sure it exists?")
         runId, run = self._runOf(task, call)
         authorize(call, taskId=task.taskId, runId=runId, workerGroup=run.get("workerGroup"),
-                       workerId=run.get("workerId"))
+                  workerId=run.get("workerId"))
         reason = call.payload["reason"]
         retryReason = {"worker-shutdown": "retry", "intermittent-task": "task-retry"}.get(reason)
         now = self.now()
@@ -1013,8 +1013,8 @@ class QueueBackend(ArtifactsMixin, Backend):
     def declareWorker(self, call: Call) -> Dict[str, Any]:
         taskQueueId, provisionerId, workerType, workerGroup, workerId = self._workerParams(call)
         authorize(call, provisionerId=provisionerId, workerType=workerType,
-                       workerGroup=workerGroup, workerId=workerId,
-                       properties=list(call.payload))
+                  workerGroup=workerGroup, workerId=workerId,
+                  properties=list(call.payload))
         self._seen(taskQueueId, workerGroup, workerId)
         worker = self.workers[(taskQueueId, workerGroup, workerId)]
         if call.payload.get("expires"):
