@@ -247,3 +247,24 @@ def test_life_cycle_driven_by_the_package():
     finally:
         sys.path.pop(0)
     assert fake_lifecycle.run(os.environ["TC_PACKAGE_PYTHON"]) == []
+
+
+def test_an_error_artifact_answers_424_with_its_reason(tc):
+    queue = taskcluster.Queue(options(tc, tc.rootCredentials))
+    taskId = taskcluster.slugId()
+    queue.createTask(taskId, task_def(tc))
+    [claim] = queue.claimWork("prov/wt", {"workerGroup": "wg", "workerId": "w1",
+                                          "tasks": 1})["tasks"]
+    run_queue = taskcluster.Queue(options(tc, claim["credentials"]))
+    run_queue.createArtifact(taskId, 0, "public/missing.log", {
+        "storageType": "error", "reason": "file-missing-on-worker",
+        "message": "the worker found no such file",
+        "expires": jsdate(tc.now() + datetime.timedelta(days=1))})
+    got = requests.get(queue.buildSignedUrl("getArtifact", taskId, 0, "public/missing.log"),
+                       timeout=30)
+    assert got.status_code == 424
+    assert got.json()["reason"] == "file-missing-on-worker"
+    with pytest.raises(TaskclusterRestFailure) as e:
+        queue.getLatestArtifact(taskId, "public/missing.log")
+    assert e.value.status_code == 424
+    assert "the worker found no such file" in str(e.value)
