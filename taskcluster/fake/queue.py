@@ -18,10 +18,7 @@ Where it differs on purpose:
 - expired tasks and artifacts are not deleted (the real queue's nightly
   job does that); an expired artifact answers 410 ``ResourceExpired``;
 - an artifact's 303 carries no ``x-taskcluster-artifact-storage-type``
-  header (a :class:`Redirect` has none); its body names the storage type;
-- the scopes the handlers check themselves are checked after the router's
-  own check of what the route and payload give, so a caller lacking those
-  gets a 403 before a 404 or 409 the real queue would answer first.
+  header (a :class:`Redirect` has none); its body names the storage type.
 
 The task state machine is in :mod:`._queue_tasks`; artifacts in
 :mod:`._queue_artifacts`.
