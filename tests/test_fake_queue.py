@@ -299,10 +299,12 @@ def test_tasks_and_statuses_in_bulk(h):
 def test_priorities(h):
     group = nice()
     low = h.create(taskGroupId=group)
+    h.advance(1)
     high = h.create(taskGroupId=group)
     h.call("changeTaskPriority", {"taskId": high}, {"newPriority": "high"})
+    # listed in the order they were queued; claimed by priority
     assert [t["taskId"] for t in h.call("listPendingTasks", {"taskQueueId": "prov/wt"})["tasks"]] \
-        == [high, low]
+        == [low, high]
     [claim] = h.claim()
     assert claim["status"]["taskId"] == high
     changed = h.call("changeTaskGroupPriority", {"taskGroupId": group}, {"newPriority": "medium"})

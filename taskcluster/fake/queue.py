@@ -900,7 +900,10 @@ class QueueBackend(ArtifactsMixin, Backend):
                 "claimedTasks": len(self._claimed(taskQueueId))}
 
     def listPendingTasks(self, call: Call) -> Dict[str, Any]:
-        page, token = paginate(call, self._pendingOrder(call.params["taskQueueId"]))
+        # in the order they were queued, as the queue lists them (claims go by priority)
+        pending = sorted(self._pendingOrder(call.params["taskQueueId"]),
+                         key=lambda entry: (entry[2], entry[0]))
+        page, token = paginate(call, pending)
         return withToken({"tasks": [
             {"taskId": taskId, "runId": runId, "inserted": jsonDate(inserted),
              "task": self._definition(self.taskById[taskId])}
