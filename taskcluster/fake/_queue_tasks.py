@@ -28,11 +28,11 @@ a row only when the status was as expected.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ._service import jsonDate
 
-__all__ = ["PRIORITY_LEVELS", "MAX_RUNS_ALLOWED", "Task", "parseDate"]
+__all__ = ["PRIORITY_LEVELS", "MAX_RUNS_ALLOWED", "Task", "parseDate", "splitTaskQueueId"]
 
 # from high to low, as the queue orders them
 PRIORITY_LEVELS = ("highest", "very-high", "high", "medium", "low", "very-low", "lowest")
@@ -51,6 +51,11 @@ def parseDate(value: str) -> datetime.datetime:
     when = when.astimezone(datetime.timezone.utc)
     # JavaScript dates hold milliseconds
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
+
+
+def splitTaskQueueId(taskQueueId: str) -> Tuple[str, str]:
+    provisionerId, _, workerType = taskQueueId.partition("/")
+    return provisionerId, workerType
 
 
 class Task:
