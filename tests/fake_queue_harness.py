@@ -104,7 +104,6 @@ class QueueHarness:
     def __init__(self) -> None:
         self.deployment = FakeDeployment()
         self.queue = self.deployment.backend("queue")
-        self.checked = 0
         self.called = set()
 
     def now(self) -> datetime.datetime:
@@ -127,7 +126,6 @@ class QueueHarness:
         if output:
             body = answer.body if isinstance(answer, Redirect) else answer
             check("queue", output, json.loads(json.dumps(body)))
-            self.checked += 1
         return answer
 
     def create(self, taskId=None, caller_scopes=("*",), **overrides):
