@@ -8,7 +8,7 @@ The environment names the deployment (``TASKCLUSTER_ROOT_URL``, ...).  With
 ``--fake``, a ``taskcluster.fake.FakeDeployment`` is started here instead and
 the environment pointed at it, and every ``test_*`` function the page
 defines is then called, with the deployment as its ``taskcluster_fake``
-argument, its state reset before each.  REPORT receives a JSON object: the
+argument (and a ``monkeypatch`` if it asks), its state reset before each.  REPORT receives a JSON object: the
 page's top-level names bound to a str, and the test functions called.  As in
 the tests, a name lookup for anything but the loopback fails at once.
 """
@@ -52,6 +52,21 @@ def run_blocks(path: str) -> dict:
     return namespace
 
 
+def call_test(test, deployment) -> None:
+    """Call a page's test function with the fixtures it names, as pytest
+    would: ``taskcluster_fake`` (the deployment) and ``monkeypatch``."""
+    import pytest
+
+    params = inspect.signature(test).parameters
+    unknown = set(params) - {"taskcluster_fake", "monkeypatch"}
+    if unknown:
+        raise SystemExit("%s asks for fixtures the guide runner lacks: %s"
+                         % (test.__name__, ", ".join(sorted(unknown))))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        given = {"taskcluster_fake": deployment, "monkeypatch": monkeypatch}
+        test(**{name: given[name] for name in params})
+
+
 def main(argv) -> int:
     path, report = argv[0], argv[1]
     fake = "--fake" in argv[2:]
@@ -68,9 +83,7 @@ def main(argv) -> int:
             for name, test in list(namespace.items()):
                 if name.startswith("test_") and callable(test):
                     deployment.reset()
-                    params = inspect.signature(test).parameters
-                    test(**({"taskcluster_fake": deployment}
-                            if "taskcluster_fake" in params else {}))
+                    call_test(test, deployment)
                     called.append(name)
     else:
         namespace = run_blocks(path)
