@@ -180,6 +180,7 @@ class _Server(ThreadingHTTPServer):
     # later, or refused): faults the tests did not plan.
     request_queue_size = 128
     owner: "LoopbackServer"
+    connection_threads: List[threading.Thread] = []
 
     def handle_error(self, request, client_address):
         # A client that gave up (a timeout) and closed its end is what the
@@ -187,6 +188,22 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+    def process_request(self, request, client_address):
+        # One thread per connection, as ThreadingMixIn's (joined at close, as
+        # its are since 3.10), but named: a test looking for threads its
+        # client left behind tells the server's apart by name.
+        thread = threading.Thread(target=self.process_request_thread,
+                                  args=(request, client_address),
+                                  name="loopback-connection", daemon=True)
+        self.connection_threads = [t for t in self.connection_threads if t.is_alive()]
+        self.connection_threads.append(thread)
+        thread.start()
+
+    def server_close(self):
+        super().server_close()
+        for thread in self.connection_threads:
+            thread.join()
 
     def get_request(self):
         conn, addr = super().get_request()
@@ -207,7 +224,8 @@ class LoopbackServer:
         # shutdown() waits for the next poll: a short one keeps each test's
         # teardown at milliseconds, not 50 ms (300 tests: 15 s).
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.005}, daemon=True)
+                                        kwargs={"poll_interval": 0.005}, daemon=True,
+                                        name="loopback-server")
 
     @property
     def port(self) -> int:
