@@ -364,7 +364,8 @@ class CallCore:
             if o.validateResponses and outcome.status != 204 and call.entry.output and \
                     _parse_json(outcome.body) is not _NOT_JSON:
                 from . import _schemas
-                _schemas.check_output(call.entry, value, call.label)
+                _schemas.check_output(call.entry, value, call.label, url=call.url,
+                                      status=outcome.status)
             return Step(value)
         else:
             retriable = is_retriable_status(outcome.status)

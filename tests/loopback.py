@@ -180,7 +180,6 @@ class _Server(ThreadingHTTPServer):
     # later, or refused): faults the tests did not plan.
     request_queue_size = 128
     owner: "LoopbackServer"
-    connection_threads: List[threading.Thread] = []
 
     def handle_error(self, request, client_address):
         # A client that gave up (a timeout) and closed its end is what the
@@ -190,20 +189,11 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def process_request(self, request, client_address):
-        # One thread per connection, as ThreadingMixIn's (joined at close, as
-        # its are since 3.10), but named: a test looking for threads its
-        # client left behind tells the server's apart by name.
-        thread = threading.Thread(target=self.process_request_thread,
-                                  args=(request, client_address),
-                                  name="loopback-connection", daemon=True)
-        self.connection_threads = [t for t in self.connection_threads if t.is_alive()]
-        self.connection_threads.append(thread)
-        thread.start()
-
-    def server_close(self):
-        super().server_close()
-        for thread in self.connection_threads:
-            thread.join()
+        # One daemon thread per connection (never joined), as ThreadingMixIn
+        # makes them, but named: a test looking for threads its client left
+        # behind tells the server's apart by name.
+        threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                         name="loopback-connection", daemon=True).start()
 
     def get_request(self):
         conn, addr = super().get_request()
