@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 from . import _deadline
+from ._netreason import plain_reason
 
 __all__ = ["Response", "TransportError", "RequestsTransport", "read_limited"]
 
@@ -222,7 +223,8 @@ class RequestsTransport:
             raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as e:
-            raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
+            raise TransportError(plain_reason(e, url) or
+                                 "%s: %s" % (type(e).__name__, _short(e))) from None
         except requests.exceptions.InvalidHeader as e:
             cause = e.args[0] if e.args else None
             if not isinstance(cause, _urllib3_error()):
