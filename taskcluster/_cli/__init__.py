@@ -87,15 +87,17 @@ def cli(root_url, authorized_scopes, max_retries, debug):
     state.debug = debug
 
 
-def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> int:
-    """Run the command line; returns the exit status."""
+def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None,
+         command: Optional[click.Command] = None) -> int:
+    """Run the command line (or one of its ``command``s under a name of its
+    own, as ``taskcluster-refresh-references``); returns the exit status."""
     from taskcluster.exceptions import TaskclusterFailure, TaskclusterInputError
 
     prog = prog_name or "taskcluster-py"
     state.reset()
     state.debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=argv, prog_name=prog, standalone_mode=False)
+        result = (command or cli).main(args=argv, prog_name=prog, standalone_mode=False)
         return result if isinstance(result, int) else 0
     except _NO_ARGS_IS_HELP as e:
         # A group run bare: its help, as it is (several lines), is the answer.

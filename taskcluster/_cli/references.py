@@ -1,7 +1,10 @@
-"""``references refresh``: what ``taskcluster-refresh-references`` does,
-under the command line (the work is in :mod:`taskcluster.refresh`)."""
+"""``references refresh``, which ``taskcluster-refresh-references`` and
+``python -m taskcluster.refresh`` also run (the work is in
+:mod:`taskcluster.refresh`)."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
@@ -27,7 +30,8 @@ def refresh(root_url, dest):
     (nothing is written unless all were fetched and checked)."""
     from taskcluster.refresh import (fetch_references, fetch_schemas, write_references,
                                      write_schemas)
-    root = root_url or state.root_url
+    # Run as taskcluster-refresh-references, no global option has set state.
+    root = root_url or state.root_url or os.environ.get("TASKCLUSTER_ROOT_URL")
     if not root:
         raise CliError("references refresh: give --root-url (or set TASKCLUSTER_ROOT_URL)")
     try:
