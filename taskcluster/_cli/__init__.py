@@ -21,6 +21,7 @@ from typing import List, Optional
 import click
 
 from ._common import CliError, state
+from ._groups import BareGroup, Group
 
 __all__ = ["main", "cli"]
 
@@ -43,7 +44,7 @@ _COMMANDS = {
 }
 
 
-class _Root(click.Group):
+class _Root(Group):
     def list_commands(self, ctx):
         return list(_COMMANDS)
 
@@ -133,13 +134,15 @@ def _run(command: click.Command, argv: Optional[List[str]], prog: str) -> int:
     try:
         result = command.main(args=argv, prog_name=prog, standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except _NO_ARGS_IS_HELP as e:
+    except (BareGroup, *_NO_ARGS_IS_HELP) as e:
         # A group run bare: its help, as it is (several lines), is the answer.
         sys.stderr.write(e.format_message().rstrip("\n") + "\n")
         return 2
     except click.exceptions.UsageError as e:
         where = e.ctx.command_path if e.ctx is not None else prog
         message = e.format_message()
+        if isinstance(e, click.exceptions.NoSuchOption) and not _NO_ARGS_IS_HELP:
+            message = _no_such_option(e)   # click 8.1 (Python 3.9): 8.2's words
         if isinstance(e, click.exceptions.NoSuchOption) and not e.option_name.startswith("--"):
             # A slug id may start with "-" (taskIds not made "nice" do): click
             # took it for flags.  Name the whole word and the way out.
@@ -168,7 +171,18 @@ def _run(command: click.Command, argv: Optional[List[str]], prog: str) -> int:
 
 
 # click >= 8.2 raises this for a group run without a subcommand.
-_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",)
+                         if hasattr(click.exceptions, name))
+
+
+def _no_such_option(e) -> str:
+    message = "No such option %r." % e.option_name
+    near = sorted(e.possibilities or ())
+    if len(near) == 1:
+        return "%s Did you mean %r?" % (message, near[0])
+    if near:
+        return "%s (Possible options: %s)" % (message, ", ".join(near))
+    return message
 
 
 def _fail(exc: BaseException, message: str, code: int) -> int:

@@ -8,12 +8,13 @@ import os
 
 import click
 
+from ._groups import Group
 from ._common import CliError, state
 
 __all__ = ["references"]
 
 
-@click.group()
+@click.group(cls=Group)
 def references():
     """The API references this client is built from."""
 

@@ -12,6 +12,7 @@ import tempfile
 
 import click
 
+from ._groups import Group
 from ._common import CliError, client, emit_json, now, offset_seconds, state
 
 __all__ = ["download", "upload"]
@@ -86,7 +87,7 @@ _OUTPUT = click.option("-o", "--output", metavar="FILE",
                        help="Where to write (default: the name's last part; - for stdout).")
 
 
-@click.group()
+@click.group(cls=Group)
 def download():
     """Download an artifact, an object, or an indexed task's artifact."""
 
@@ -134,7 +135,7 @@ def download_object(name, output):
             helpers.downloadToFile, name, file=target, name=name, objectService=objects))
 
 
-@click.group()
+@click.group(cls=Group)
 def upload():
     """Upload to the object service."""
 
