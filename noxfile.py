@@ -168,7 +168,9 @@ def bench(session: nox.Session) -> None:
     The package runs in an environment of its own (both are imported as
     ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
     table; fails on nothing but errors.  Also bench/validation.py (schema
-    checks) and bench/transfer.py (256 MiB through putUrl/getUrl on moto).
+    checks), bench/scopes.py (the scope algebra beside Node's),
+    bench/transfer.py (256 MiB through putUrl/getUrl on moto) and
+    bench/fake.py (the fake deployment's calls/s and start time).
     ``nox -s bench -- --rounds 3`` passes options to bench/run.py and transfer.py."""
     root = os.path.dirname(os.path.abspath(__file__))
     # The test extra: the transfer rows run on moto, with the tests' fake services.
@@ -184,9 +186,15 @@ def bench(session: nox.Session) -> None:
         # validatePayloads' cost, with jsonschema beside it for comparison
         session.install("jsonschema")
         session.run("python", os.path.join(root, "bench", "validation.py"))
+        # filling a method's scope expression (requiredScopes, expressionFor)
+        session.run("python", os.path.join(root, "bench", "requiredscopes.py"))
+        # the scope algebra beside Node's taskcluster-lib-scopes (via node_oracle/)
+        session.run("python", os.path.join(root, "bench", "scopes.py"))
         # 256 MiB up and down through putUrl/getUrl on moto
         session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
                     python, *session.posargs)
+        # taskcluster.fake: calls/s from one client, the fixture's start
+        session.run("python", os.path.join(root, "bench", "fake.py"), *session.posargs)
 
 
 # The HTTP mocks the scenarios run under, pinned alike on both sides.
@@ -215,3 +223,7 @@ def compat(session: nox.Session) -> None:
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)
+        # The fake deployment's queue driven by the package (create .. completed, a
+        # dependency chain, a retry).
+        session.run("python", os.path.join(root, "compat", "fake_lifecycle.py"),
+                    "--theirs-python", python)

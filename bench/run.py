@@ -240,7 +240,8 @@ class Bench:
         for _ in range(self.args.rounds):
             # Alternate the clients within each round.
             for client in (THEIRS, OURS):
-                self.worker(client, "buildUrl,buildSignedUrl,routingKey,instant,task,createTask")
+                self.worker(client, "buildUrl,buildUrlArtifact,buildSignedUrl,routingKey,"
+                                    "instant,task,createTask")
             if self.tls_url:
                 for client in (THEIRS, OURS):
                     self.worker(client, "task,createTask", tls=True)
@@ -274,9 +275,14 @@ ROWS = [
     ("import taskcluster (ms)", "import", False, 4, None),
     ("import + Queue() + first task() in a fresh process (ms)", "first_call", False, None, None),
     ("peak memory after that first call (MiB)", "first_call_rss", False, None, None),
-    ("buildUrl (calls/s)", "buildUrl", True, 3, None),
-    ("buildSignedUrl('getArtifact', ...) (calls/s)", "buildSignedUrl", True, 6, None),
-    ("routing-key pattern, QueueEvents.taskDefined (calls/s)", "routingKey", True, 2, None),
+    # targets of issue 17: buildUrl >= x4, routing keys >= x3, signed URLs >= x6
+    ("buildUrl('task', taskId) (calls/s)", "buildUrl", True, 4, None),
+    ("buildUrl('getArtifact', taskId, 0, 'public/logs/live.log') (calls/s)",
+     "buildUrlArtifact", True, 4, None),
+    ("buildSignedUrl('getArtifact', taskId, 0, 'public/logs/live.log') (calls/s)",
+     "buildSignedUrl", True, 6, None),
+    ("routing-key pattern, QueueEvents.taskDefined(taskId=...) (calls/s)", "routingKey", True,
+     3, None),
     ("queue.task over HTTPS, sequential (calls/s)", "tls_task", True, 4, None),
     ("queue.task over HTTPS, 8 threads, one client (calls/s)", "tls_task_threads", True,
      None, "tls_task"),

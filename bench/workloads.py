@@ -229,6 +229,11 @@ def main() -> None:
     if want("buildUrl"):
         results["buildUrl"] = {"unit": "calls/s", "values": rate(
             lambda: url_queue.buildUrl("task", TASK_ID), reps, duration)}
+    if want("buildUrlArtifact"):
+        # a route with arguments, one of them an artifact name with "/" to escape
+        results["buildUrlArtifact"] = {"unit": "calls/s", "values": rate(
+            lambda: url_queue.buildUrl("getArtifact", TASK_ID, 0, "public/logs/live.log"),
+            reps, duration)}
     if want("buildSignedUrl"):
         results["buildSignedUrl"] = {"unit": "calls/s", "values": rate(
             lambda: url_queue.buildSignedUrl("getArtifact", TASK_ID, 0,

@@ -39,7 +39,7 @@ SCENARIOS: Dict[str, Scenario] = {}
 
 # The modules that register scenarios, in the order they run.  None imports
 # ``taskcluster`` when imported, so the runner can read their replies.
-MODULES = ("surface", "values", "urls", "calls", "options", "helpers", "mocks")
+MODULES = ("surface", "values", "urls", "calls", "options", "helpers", "mocks", "dropin")
 
 
 def load_all() -> Dict[str, Scenario]:

@@ -207,6 +207,18 @@ def edge_cases() -> List[Dict[str, Any]]:
     cases.append({"kind": "buildSignedUrl", "id": "edge/refused/no-credentials",
                   "rootUrl": "https://tc.example.com", "service": "queue", "class": "Queue",
                   "method": "task", "args": ["t"], "now": NOW_MS, "credentials": {}})
+    # An empty route argument: Node sends the empty path segment; Python
+    # refuses it before sending (by design, see compare.py).
+    empty = {"service": "queue", "class": "Queue", "method": "getArtifact",
+             "args": ["fN1SbArXTPSVFNUvaOlinQ", 0, ""]}
+    cases.append({"kind": "buildUrl", "id": "edge/empty-arg/url",
+                  "rootUrl": "https://tc.example.com", **empty})
+    cases.append({"kind": "buildSignedUrl", "id": "edge/empty-arg/signed",
+                  "rootUrl": "https://tc.example.com", "now": NOW_MS, **_auth(0), **empty})
+    cases.append({"kind": "request", "id": "edge/empty-arg/request",
+                  "rootUrl": "http://taskcluster.example.com", "ts": TS, "nonce": "z00000",
+                  **_auth(0), "service": "queue", "class": "Queue", "method": "task",
+                  "args": [""]})
     return cases
 
 

@@ -10,11 +10,13 @@ What is compared, per kind:
 * errors: where Node refuses an input, Python must refuse it too (the wording
   differs; each side's message is kept for the report).
 
-One difference is by design and reported as such: for a route argument
+Two differences are by design and reported as such.  For a route argument
 holding ``'``, Node's hawk signs the path with ``%27`` while Node's HTTP
 client sends ``'``, so Node's request fails verification; Python sends the
 ``%27`` it signed (same Authorization header).  Those cases must differ in
-exactly that way and nothing else.
+exactly that way and nothing else.  For an empty route argument, Node
+builds (and sends) an empty path segment, reaching another route or none;
+Python refuses it before sending.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def _quote_in_path(case: Dict[str, Any]) -> bool:
         isinstance(a, str) and "'" in a for a in case.get("args", []))
 
 
+def _empty_route_argument(case: Dict[str, Any]) -> bool:
+    return case["kind"] in ("buildUrl", "buildSignedUrl", "request") and \
+        "" in case.get("args", [])
+
+
 def compare_case(case: Dict[str, Any], py: Dict[str, Any], node: Dict[str, Any],
                  node_projected: bool = False) -> Tuple[str, str]:
     """("identical" | "by-design" | "differs", detail).  ``node_projected``:
@@ -61,6 +68,8 @@ def compare_case(case: Dict[str, Any], py: Dict[str, Any], node: Dict[str, Any],
     n = node if node_projected else project(case["kind"], node)
     if _text(p) == _text(n):
         return "identical", ""
+    if _empty_route_argument(case) and "error" in p and "ok" in n:
+        return "by-design", "Python refuses an empty route argument; Node sends it"
     if _quote_in_path(case) and "ok" in p and "ok" in n:
         pv, nv = dict(p["ok"]), dict(n["ok"])
         npath, _, nquery = nv["target"].partition("?")

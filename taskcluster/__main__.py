@@ -2,7 +2,7 @@
 
 import sys
 
-from taskcluster._cli import main
+from taskcluster._cli import run_as_process
 
 if __name__ == "__main__":
-    sys.exit(main(prog_name="python -m taskcluster"))
+    sys.exit(run_as_process(prog_name="python -m taskcluster"))

@@ -14,7 +14,7 @@ import logging
 from typing import Any, AsyncIterator, Optional
 
 from . import _references
-from ._client import build_class
+from ._classes import build_class, reference_from_document
 from ._plan import CallCore
 from ._transport import TransportError
 
@@ -157,6 +157,5 @@ async_client_class.__doc__ = "The async client class for a class name, built onc
 def createApiClient(name: str, reference) -> type:
     """An async client class named ``name`` from one API or exchanges
     reference document, as :func:`taskcluster.client.createApiClient`."""
-    from .client import createApiClient as create_sync
-    ref = create_sync(name, reference)._reference  # checked and parsed there
-    return build_class(str(name), ref, AsyncBaseClient, "taskcluster.aio")
+    return build_class(str(name), reference_from_document(name, reference), AsyncBaseClient,
+                       "taskcluster.aio")

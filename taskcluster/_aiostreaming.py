@@ -20,7 +20,7 @@ from . import _transfer
 # What the sync streaming already says the same way: shared, not copied.
 from ._streaming import Progress, Retry, _detail, _LengthMismatch, _scrub
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
-from .exceptions import TaskclusterConnectionError, TaskclusterFailure, TaskclusterRestFailure
+from .exceptions import TaskclusterConnectionError, TaskclusterFailure
 
 __all__ = ["attempts", "session", "put", "get", "call", "maybe_await", "hash_chunk", "Retry"]
 
@@ -234,11 +234,21 @@ async def get(http: Storage, label: str, url: str, writer, policy: RetryPolicy,
     than its Content-Length.  Raises Retry for a failure worth another
     attempt; what the writer or ``progress`` raise goes through as it is."""
     errors = _network_errors()
+    unparsed = None
     try:
         response = await http.session.get(_url(url), timeout=_timeout(policy),
                                           allow_redirects=follow_redirects)
     except errors as e:
-        raise _connection_failure(label, "GET", url, e, policy) from None
+        if not _unparseable(e):
+            raise _connection_failure(label, "GET", url, e, policy) from None
+        unparsed = e
+    if unparsed is not None:
+        # aiohttp's compiled parser refuses a whole answer when bytes follow
+        # its Content-Length (it would read them as the next answer); the
+        # sync helpers take the body the Content-Length declares, as
+        # aiohttp's own Python parser does.  Read it as they do.
+        return await _get_as_the_sync_helpers_do(label, url, writer, policy, progress,
+                                                 follow_redirects)
     complete = False
     try:
         if response.status >= 300:
@@ -272,6 +282,41 @@ async def get(http: Storage, label: str, url: str, writer, policy: RetryPolicy,
             response.close()
 
 
+def _unparseable(exc: BaseException) -> bool:
+    """True for aiohttp's refusal of an answer it could not parse (its
+    message quotes the bytes it choked on: object content)."""
+    import aiohttp
+    from aiohttp.http_exceptions import HttpProcessingError
+
+    return isinstance(exc, aiohttp.ClientResponseError) and \
+        isinstance(exc.__cause__ or exc.__context__, HttpProcessingError)
+
+
+async def _get_as_the_sync_helpers_do(label, url, writer, policy, progress,
+                                      follow_redirects) -> str:
+    """The GET through the sync helpers' streaming, in a worker thread, into
+    a temporary file; then its bytes to ``writer`` in this loop."""
+    import tempfile
+
+    from . import _streaming
+
+    def fetch(spool):
+        with _streaming.session() as http:
+            return _streaming.get(http, label, url, spool, policy, None, follow_redirects)
+
+    with tempfile.SpooledTemporaryFile(max_size=8 * CHUNK_SIZE) as spool:
+        content_type = await asyncio.to_thread(fetch, spool)
+        total = spool.tell()
+        spool.seek(0)
+        done = 0
+        for chunk in iter(lambda: spool.read(CHUNK_SIZE), b""):
+            await maybe_await(writer.write(chunk))
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    return content_type
+
+
 def _network_errors():
     import aiohttp
 
@@ -295,6 +340,8 @@ def _connection_failure(label, method, url, exc, policy) -> Exception:
                                                                    type(exc).__name__))
     if isinstance(exc, asyncio.TimeoutError):
         detail = "no answer within the %ss timeout" % policy.timeout
+    elif _unparseable(exc):
+        detail = "the answer could not be parsed"   # never the bytes it quotes
     else:
         detail = _detail(exc)
     return Retry(TaskclusterConnectionError(
@@ -311,7 +358,8 @@ async def _status_failure(label, method, url, response) -> None:
     except _network_errors():  # the status says enough
         raw = b""
     body = _scrub(raw.decode("utf-8", "replace"))
-    failure = TaskclusterRestFailure(
+    from ._storageerror import TaskclusterStorageError
+    failure = TaskclusterStorageError(
         "%s: %s %s answered %d%s" % (label, method, safe, status,
                                      " (the presigned URL may have expired)"
                                      if status == 403 else ""),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ._netreason import plain_reason
@@ -36,6 +37,25 @@ _PIECE = 65536
 # Asked per request, only then: skipping costs aiohttp a header copy a request.
 _SKIP = ("Content-Type",)
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def _close_quietly(session, loop) -> None:
+    """Close ``session`` without awaiting: its connector closes its
+    connections at once (the session then counts as closed), and what is
+    left to wait for runs on ``loop`` if it still can.  Called when a
+    transport was dropped unclosed, or when a loop closed by hand left it."""
+    if session.closed:
+        return
+    waiter = session.connector.close()
+    # Awaited by hand: with the loop closed there is nothing to wait for;
+    # else the connections finish closing in a task of the loop.
+    steps = waiter.__await__()
+    try:
+        next(steps)
+    except StopIteration:
+        pass
+    finally:
+        steps.close()
 
 
 class AiohttpTransport:
@@ -65,6 +85,11 @@ class AiohttpTransport:
         self.session = session
         self._loop = asyncio.get_running_loop()   # made on a call: in its loop
         self._guard = None
+        if self._owned:
+            # Dropped without close() (the package's clients never warn,
+            # whatever the caller does): close the session's connections as
+            # the transport goes, before aiohttp's finalizers would complain.
+            self._finalizer = weakref.finalize(self, _close_quietly, session, self._loop)
 
     async def close_with_loop(self) -> None:
         """Have the loop close the session this transport made when the loop

@@ -4,19 +4,18 @@ A call flows through the call plan (``_plan``): bind the arguments, build
 the URL, serialize the payload once; then for each attempt sign afresh,
 send (``_transport``, through requests), and settle the answer.  This
 module only sends and sleeps; the async driver (``aio``) does the same with
-aiohttp.  The classes are generated here for both.
+aiohttp.  The classes are built by ``_classes`` for both.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Iterator, Optional
 
-from . import _hawk, _references
-from ._exchanges import binding as exchange_binding
+from . import _references
+from ._classes import build_class
 from ._plan import CallCore
 from ._transport import TransportError
 
@@ -118,141 +117,6 @@ class BaseClient(CallCore):
             if step.delay is None:
                 raise step.failure
             self._sleep(step.delay)
-
-
-# -- class generation ----------------------------------------------------------
-
-def _schema_url(ref: _references.Reference, schema: Optional[str]) -> str:
-    if not schema:
-        return "none"
-    return "<rootUrl>/schemas/%s/%s" % (ref.serviceName, schema)
-
-
-def _function_doc(ref, entry: _references.FunctionEntry) -> str:
-    lines = [entry.title or entry.name, "",
-             "``%s %s``  (stability: %s)" % (entry.method.upper(), entry.route,
-                                             entry.stability or "unknown"), ""]
-    lines.append("Route arguments: %s" % (", ".join(entry.args) or "none"))
-    lines.append("Query keys: %s" % (", ".join(entry.query) or "none"))
-    lines.append("Input schema: %s" % _schema_url(ref, entry.input))
-    lines.append("Output schema: %s" % _schema_url(ref, entry.output))
-    if entry.scopes is not None:
-        lines.append("Scopes: %s" % _hawk.compact_json(_references.thaw(entry.scopes)))
-    lines += ["", entry.description.strip()]
-    return "\n".join(lines)
-
-
-class _PayloadDoc:
-    """Holds an API method's place in its class until the method is first
-    looked up; then adds the payload's keys to its docstring (reading the
-    input schema) and leaves the plain function in its place.  Building a
-    class reads no schema: reading them all cost 15% more on a first use."""
-
-    def __init__(self, function, entry: _references.FunctionEntry):
-        self.function, self.entry = function, entry
-        self.doc = function.__doc__
-
-    def __get__(self, instance, owner=None):
-        from . import _schemas
-        function = self.function
-        description = self.entry.description.strip()
-        head = self.doc[:len(self.doc) - len(description)]
-        try:
-            keys = _schemas.payload_keys_doc(self.entry)
-        except (OSError, ValueError, LookupError):
-            keys = None   # a schema missing from a refreshed tree: the docs go without
-        if keys:
-            # assigned whole, so that two threads doing it at once agree
-            function.__doc__ = "%s%s\n\n%s" % (head, keys, description)
-        for cls in (owner or type(instance)).__mro__:
-            if cls.__dict__.get(function.__name__) is self:
-                setattr(cls, function.__name__, function)
-        return function if instance is None else function.__get__(instance, owner)
-
-
-def _function_signature(entry: _references.FunctionEntry) -> inspect.Signature:
-    P = inspect.Parameter
-    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
-    params += [P(a, P.POSITIONAL_OR_KEYWORD) for a in entry.args]
-    if entry.input:
-        params.append(P("payload", P.POSITIONAL_OR_KEYWORD))
-    if entry.query:
-        params.append(P("query", P.KEYWORD_ONLY, default=None))
-    params.append(P("params", P.KEYWORD_ONLY, default=None))
-    if entry.paginated:
-        params.append(P("paginationHandler", P.KEYWORD_ONLY, default=None))
-        params.append(P("paginationLimit", P.KEYWORD_ONLY, default=None))
-    return inspect.Signature(params)
-
-
-def _make_function(ref, entry: _references.FunctionEntry, is_async: bool = False):
-    if is_async:
-        async def method(self, *args, **kwargs):
-            return await self._call(entry, args, kwargs)
-    else:
-        def method(self, *args, **kwargs):
-            return self._call(entry, args, kwargs)
-    method.__name__ = method.__qualname__ = entry.name
-    method.__doc__ = _function_doc(ref, entry)
-    method.__signature__ = _function_signature(entry)  # type: ignore[attr-defined]
-    method.entry = entry  # type: ignore[attr-defined]
-    return method
-
-
-def _exchange_doc(ref, entry: _references.ExchangeEntry) -> str:
-    lines = [entry.title or entry.name, "",
-             "Exchange: ``%s%s``" % (ref.exchangePrefix or "", entry.exchange),
-             "Message schema: %s" % _schema_url(ref, entry.schema), "", "Routing key:"]
-    for p in entry.routingKey:
-        kind = "constant %r" % p.constant if p.constant else (
-            "multiple words" if p.multipleWords else "one word")
-        lines.append("  %s (%s%s): %s" % (p.name, kind, ", required" if p.required else "",
-                                          p.summary))
-    lines += ["", "Returns {'exchange', 'routingKeyPattern', 'routingKeyReference'}.", "",
-              entry.description.strip()]
-    return "\n".join(lines)
-
-
-def _make_exchange(ref, entry: _references.ExchangeEntry):
-    def method(self, *args, **kwargs):
-        return exchange_binding(self._label(entry.name), ref.exchangePrefix, entry, args, kwargs)
-    P = inspect.Parameter
-    params = [P("self", P.POSITIONAL_OR_KEYWORD), P("args", P.VAR_POSITIONAL)]
-    params += [P(p.name, P.KEYWORD_ONLY, default=None) for p in entry.routingKey
-               if not p.constant]
-    method.__name__ = method.__qualname__ = entry.name
-    method.__doc__ = _exchange_doc(ref, entry)
-    method.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    method.entry = entry  # type: ignore[attr-defined]
-    return method
-
-
-def build_class(class_name: str, ref: _references.Reference, base: type,
-                module: str = "taskcluster") -> type:
-    """A client class for ``ref`` on ``base`` (``BaseClient``, or the async
-    base, whose methods are coroutines).  Attributes as the package's
-    classes: ``name``, ``classOptions``, ``serviceName``, ``apiVersion``,
-    ``funcinfo`` (function name -> a copy of its reference entry)."""
-    is_async = getattr(base, "_is_async", False)
-    attrs: Dict[str, Any] = {"_reference": ref, "__module__": module,
-                             "__doc__": "%s\n\n%s" % (ref.title, ref.description)}
-    for name, entry in ref.entries.items():
-        if ref.kind == "api":
-            attrs[name] = _make_function(ref, entry, is_async)
-            if entry.input:
-                attrs[name] = _PayloadDoc(attrs[name], entry)
-        else:
-            attrs[name] = _make_exchange(ref, entry)
-    functions = {n: e for n, e in ref.entries.items()
-                 if isinstance(e, _references.FunctionEntry)}
-    attrs.update(
-        name=class_name,
-        classOptions={"exchangePrefix": ref.exchangePrefix} if ref.exchangePrefix else {},
-        serviceName=ref.serviceName, apiVersion=ref.apiVersion,
-        # Plain copies, as the package's: calls never read them.
-        funcinfo={n: _references.thaw(e.raw) for n, e in functions.items()},
-        _functions=functions)
-    return type(class_name, (base,), attrs)
 
 
 def _build_class(class_name: str) -> type:

@@ -77,7 +77,12 @@ class Watch:
             # went back to the pool as the attempt ended may already carry
             # another thread's request.
             owned = conn is not None and getattr(conn, "tc_watch", None) is self
-            sock = getattr(conn, "sock", None) if owned else None
+            # An answer that closes the connection after it (Connection:
+            # close, HTTP/1.0) has already taken the socket from conn.sock
+            # (http.client closes the connection and leaves the response
+            # reading it): the socket it was sent on is still the one read.
+            sock = (getattr(conn, "sock", None) or getattr(conn, "tc_sock", None)) \
+                if owned else None
             if sock is not None:
                 try:
                     # The plain socket's shutdown, also for a TLS socket:
@@ -227,6 +232,7 @@ def _connection_classes():
                 # held a call for as long as it liked.
                 _attach(self)
                 super().connect()
+                self.tc_sock = self.sock
                 _connected.add(self)
                 # The deadline may have passed while no socket existed yet
                 # (resolving, connecting), with nothing to shut down.
@@ -234,6 +240,8 @@ def _connection_classes():
 
             def request(self, *args, **kwargs):
                 _attach(self)
+                if self.sock is not None:
+                    self.tc_sock = self.sock   # a pooled connection's
                 return super().request(*args, **kwargs)
 
         Watched.__name__ = Watched.__qualname__ = "Watched" + base.__name__

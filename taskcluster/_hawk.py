@@ -50,8 +50,9 @@ def parse_certificate(certificate: Any) -> Optional[dict]:
         certificate = certificate.decode("utf-8", "replace")
     if isinstance(certificate, str):
         try:
-            certificate = json.loads(certificate)
-        except ValueError:
+            # NaN and Infinity are not JSON (Python's json reads them).
+            certificate = json.loads(certificate, parse_constant=_not_json)
+        except (ValueError, RecursionError):
             certificate = _INVALID
         # Raised outside the except block: the JSON error's ``doc`` is the
         # certificate text, signature included, and must not ride along as
@@ -60,7 +61,16 @@ def parse_certificate(certificate: Any) -> Optional[dict]:
             raise ValueError("the certificate is not valid JSON")
     if not isinstance(certificate, dict):
         raise ValueError("the certificate must be a JSON object")
+    try:
+        compact_json(certificate)   # as ext will carry it
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError("the certificate holds a value JSON cannot carry (NaN, Infinity, "
+                         "or a non-JSON type)") from None
     return certificate
+
+
+def _not_json(constant: str):
+    raise ValueError("%s is not JSON" % constant)
 
 
 def make_ext(certificate: Optional[dict], authorized_scopes: Optional[Sequence[str]]) -> Optional[str]:

@@ -30,6 +30,7 @@ The two checks are off unless the option is true or, when it is not given,
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -58,11 +59,13 @@ DEFAULTS: Mapping[str, Any] = {
     "validateResponses": None,
     "referencesDir": None,
 }
+log = logging.getLogger("taskcluster")
+
 _VALIDATE_ENV = {"validatePayloads": "TASKCLUSTER_VALIDATE_PAYLOADS",
                  "validateResponses": "TASKCLUSTER_VALIDATE_RESPONSES"}
 
-# Keys the ``taskcluster`` package's clients carry in their options that mean
-# nothing here (``exchangePrefix`` comes from the reference): accepted, unused.
+# Keys the ``taskcluster`` package's clients carry in their options that the
+# checks leave alone (``exchangePrefix`` is read by the exchange methods).
 IGNORED = frozenset({"exchangePrefix"})
 
 _SECRET_KEYS = ("accessToken", "certificate")
@@ -218,26 +221,25 @@ def _credentials(context: str, creds: Any):
     if not isinstance(creds, Mapping):
         raise _cred_error(context, "credentials", "credentials must be a dict with clientId "
                      "and accessToken, not %s" % type(creds).__name__)
-    unknown = sorted(set(creds) - {"clientId", "accessToken", "certificate"})
-    if unknown:
-        raise _cred_error(context, unknown[0], "credentials take clientId, accessToken and "
-                     "certificate, not %r" % unknown[0])
+    # Other keys are ignored, as the package ignores them: test fixtures pass
+    # placeholders such as {"a": "b"}.
     client_id, token, cert = (creds.get("clientId"), creds.get("accessToken"),
                               creds.get("certificate"))
     if isinstance(client_id, bytes):
         client_id = client_id.decode("utf-8", "replace")
     if isinstance(token, bytes):
         token = token.decode("utf-8", "replace")
-    if not client_id and not token:
-        if cert:
-            raise _cred_error(context, "certificate", "a certificate was given without a "
-                         "clientId and accessToken")
+    if not client_id or not token:
+        # Half a pair signs nothing: as in the package, calls go out
+        # unauthenticated.  Said once, here; a call that needs credentials
+        # still refuses with its own clear error.
+        if client_id or token or cert:
+            given = "a clientId (%r)" % (client_id,) if client_id else \
+                "an accessToken" if token else "a certificate"
+            log.warning("%s: the credentials have %s but no %s, so calls are sent "
+                        "unauthenticated", context, given,
+                        "accessToken" if client_id else "clientId")
         return None, None, None
-    if not client_id:
-        raise _cred_error(context, "clientId", "credentials have an accessToken but no clientId")
-    if not token:
-        raise _cred_error(context, "accessToken", "credentials have a clientId but no "
-                     "accessToken (%r)" % (client_id,))
     if not isinstance(client_id, str) or not _HEADER_SAFE.match(client_id):
         raise _cred_error(context, "clientId", "clientId must be printable ASCII without '\"' "
                      "or '\\' (a Hawk header carries it), not %r" % (client_id,))
@@ -304,8 +306,9 @@ def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> di
     ``TASKCLUSTER_CLIENT_ID``, ``TASKCLUSTER_ACCESS_TOKEN`` and
     ``TASKCLUSTER_CERTIFICATE`` set over them, each credential on its own, as
     the ``taskcluster`` package's ``optionsFromEnvironment`` does.  Returns a
-    new dict."""
-    result: dict = dict(defaults) if defaults else {}
+    new :class:`Options` dict (its credentials one too), whose ``repr`` and
+    ``str`` hide the accessToken and certificate."""
+    result: dict = Options(defaults) if defaults else Options()
     env = os.environ
     if env.get("TASKCLUSTER_ROOT_URL"):
         result["rootUrl"] = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
@@ -317,5 +320,5 @@ def options_from_environment(defaults: Optional[Mapping[str, Any]] = None) -> di
         if env.get(var):
             creds[key] = env[var]
     if creds:
-        result["credentials"] = creds
+        result["credentials"] = Options(creds)
     return result

@@ -28,10 +28,12 @@ import logging
 import math
 import random as _random
 import time
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional
 
 from . import _hawk, _references
 from ._binding import BoundCall, _route_path, bind, relabel
+from ._classes import build_class
 from ._options import DEFAULTS, Options, Resolved, resolve
 from ._retry import backoff_delay, is_retriable_status
 from ._transport import Response, TransportError
@@ -56,6 +58,20 @@ class Call(NamedTuple):
     target: str              # as sent
     body: Optional[bytes]
     entry: Any
+
+
+class SignedHeaders(dict):
+    """A request's headers: a plain dict, except that its ``repr`` hides the
+    Authorization header (its MAC, and a temporary certificate's signature
+    in ``ext``).  The send path holds it in a local variable, which a
+    traceback formatted with locals (Sentry, ``pytest --showlocals``) shows."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr({k: "<hidden>" if k.lower() == "authorization" else v
+                     for k, v in self.items()})
+
+    __str__ = __repr__
 
 
 class Step(NamedTuple):
@@ -136,6 +152,8 @@ class CallCore:
 
     _reference: _references.Reference
     _functions: Dict[str, _references.FunctionEntry]   # name -> entry, functions only
+    # name -> the compiled path function of a plain call (_binding.compile_route)
+    _route_plans: Mapping[str, Callable] = MappingProxyType({})
 
     def __new__(cls, options=None, *args, **kwargs):
         # A client given ``referencesDir`` is an instance of a subclass built
@@ -155,6 +173,7 @@ class CallCore:
             resolve(options, type(self).__name__)  # raises, naming the problem
         # The package's clients show every option in ``options``: so do these.
         merged = Options(DEFAULTS)
+        merged.update(getattr(self, "classOptions", None) or {})   # exchangePrefix
         merged["credentials"] = {"clientId": None, "accessToken": None, "certificate": None}
         merged.update(_defaults_from_config())
         if options:
@@ -172,7 +191,8 @@ class CallCore:
     def _apply_options(self) -> None:
         self._resolved: Resolved = resolve(self.options, type(self).__name__)
         # What the options were when resolved; a call re-resolves after a change.
-        self._seen = copy.deepcopy(dict(self.options))
+        # (An Options: ``vars(client)`` shows it, so its repr hides secrets.)
+        self._seen = Options(copy.deepcopy(dict(self.options)))
         root, ref = self._resolved.rootUrl, self._reference
         # Parsed once: every URL starts with the API base, under the origin.
         self._api_base = api_url(root, ref.serviceName, ref.apiVersion, "") if root else None
@@ -241,10 +261,33 @@ class CallCore:
 
     def buildUrl(self, methodName, *args, **kwargs) -> str:
         """The URL that calling ``methodName(*args, **kwargs)`` would use."""
+        if not kwargs and type(methodName) is str:
+            plan = self._route_plans.get(methodName)
+            path = plan(args) if plan is not None else None
+            if path is not None:
+                if self.options != self._seen:
+                    self._options  # noqa: B018 - re-reads changed options
+                if self._api_base is not None:
+                    return self._api_base + path
         entry = self._entry(methodName, "buildUrl")
         bound, _ = bind(entry, args, kwargs, require_payload=False,
                         label=self._label("buildUrl"))
         return self._url(bound, self._label("buildUrl"))
+
+    def requiredScopes(self, methodName, *args, payload=None, **kwargs) -> Any:
+        """The scope expression calling ``methodName(*args, **kwargs)`` needs,
+        with its template filled as the service fills it (from the route
+        arguments and the payload): ``queue.requiredScopes("createTask",
+        taskId, payload=task)``.  Other keyword arguments give parameters
+        only the service knows (``schedulerId=`` for ``scheduleTask``).
+        None when the method needs no scopes; a ``MissingScopeParameter``
+        names what is missing.  Pure: nothing is sent (a plain method on the
+        async clients too)."""
+        from . import _requiredscopes
+        entry = self._entry(methodName, "requiredScopes")
+        if payload is not None:
+            kwargs["payload"] = payload
+        return _requiredscopes.for_call(entry, args, kwargs, self._label("requiredScopes"))
 
     def buildSignedUrl(self, methodName, *args, expiration=None, **kwargs) -> str:
         """A GET URL carrying a Hawk bewit, valid ``expiration`` seconds
@@ -269,8 +312,13 @@ class CallCore:
             raise TaskclusterCredentialsError(
                 "%s: needs credentials (clientId and accessToken)" % label,
                 method=label, argument="credentials")
-        bound, _ = bind(entry, args, kwargs, label=label)
-        url = self._url(bound, label)
+        plan = None if kwargs else self._route_plans.get(entry.name)
+        path = plan(args) if plan is not None and self._api_base is not None else None
+        if path is not None:
+            url = self._api_base + path   # the options were re-read above
+        else:
+            bound, _ = bind(entry, args, kwargs, label=label)
+            url = self._url(bound, label)
         return _hawk.signed_url(url, o.clientId, o.accessToken, int(expiration), o.ext,
                                 clock=self._clock, origin=self._origin)
 
@@ -342,7 +390,9 @@ class CallCore:
 
     def _headers(self, call: Call) -> Dict[str, str]:
         o = self._resolved
-        headers = {"Content-Type": "application/json"} if call.body is not None else {}
+        headers = SignedHeaders()
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
         if o.has_credentials:
             headers["Authorization"] = _hawk.authorization_header(
                 call.method, call.url, o.clientId, o.accessToken, o.ext,
@@ -376,7 +426,7 @@ class CallCore:
             return Step(value)
         else:
             retriable = is_retriable_status(outcome.status)
-            failure = _rest_failure(call, outcome, attempt)
+            failure = _rest_failure(call, outcome, attempt, o.has_credentials)
         if not retriable or attempt > o.maxRetries:
             return Step(failure=failure)
         delay = backoff_delay(attempt, o.delayFactor, o.randomizationFactor, o.maxDelay,
@@ -403,7 +453,6 @@ def _no_method(cls: type, name: str) -> str:
 
 def _build_variant(key) -> type:
     cls, directory = key
-    from ._client import build_class
     label = cls.__name__
     try:
         ref = _references.read_from(directory, cls.__name__)
@@ -426,7 +475,8 @@ def _variant(cls: type, directory: str) -> type:
     return _variants((cls, os.path.abspath(directory)))
 
 
-def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFailure:
+def _rest_failure(call: Call, response: Response, attempt: int,
+                  sent_credentials: bool = True) -> TaskclusterFailure:
     # As the package: ``body`` is the parsed JSON, or {} when the answer is
     # not JSON; the start of such an answer's text goes into the message.
     body: Any = {}
@@ -447,7 +497,15 @@ def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFa
     text = "%s: %s %s answered %d%s%s: %s" % (
         call.label, call.method, call.url, response.status,
         " " + code if isinstance(code, str) else "", retried, message)
-    cls = TaskclusterAuthFailure if response.status == 401 else TaskclusterRestFailure
-    return cls(text, None, response.status, body,
-               code=code if isinstance(code, str) else "UnknownError",
-               method=call.label, url=call.url, attempts=attempt)
+    if response.status == 401:
+        return TaskclusterAuthFailure(text, None, response.status, body,
+                                      code=code if isinstance(code, str) else "UnknownError",
+                                      method=call.label, url=call.url, attempts=attempt)
+    missing = None
+    if response.status == 403 and code == "InsufficientScopes":
+        from ._requiredscopes import missing_from_answer
+        missing = missing_from_answer(body, sent_credentials)
+    return TaskclusterRestFailure(text, None, response.status, body,
+                                  code=code if isinstance(code, str) else "UnknownError",
+                                  method=call.label, url=call.url, attempts=attempt,
+                                  missingScopes=missing)

@@ -202,15 +202,19 @@ def _exchange(e: Mapping[str, Any]) -> ExchangeEntry:
                                      if not p.constant}))
 
 
-def parse(className: str, kind: str, doc: Mapping[str, Any]) -> Reference:
-    """Turn one reference document into a frozen :class:`Reference`."""
+def parse(className: str, kind: str, doc: Mapping[str, Any], mixed: bool = False) -> Reference:
+    """Turn one reference document into a frozen :class:`Reference`: the
+    entries of ``kind``'s type, or with ``mixed`` both ``function`` and
+    ``topic-exchange`` entries (a document made by hand for createApiClient)."""
     service = doc["serviceName"]
-    wanted = "function" if kind == "api" else "topic-exchange"
+    wanted = {"function", "topic-exchange"} if mixed else \
+        {"function" if kind == "api" else "topic-exchange"}
     entries = {}
     for e in doc["entries"]:
-        if e.get("type") != wanted:
+        if e.get("type") not in wanted:
             continue
-        entries[e["name"]] = _function(className, service, e) if kind == "api" else _exchange(e)
+        entries[e["name"]] = _function(className, service, e) if e["type"] == "function" \
+            else _exchange(e)
     return Reference(
         className=className, serviceName=service,
         apiVersion=doc.get("apiVersion", "v1"), kind=kind,

@@ -14,9 +14,10 @@ import time
 from typing import Callable, Optional
 
 from . import _transfer
+from ._redact import urls_hidden
 from ._transfer import CHUNK_SIZE, RetryPolicy, redact
 from .exceptions import (TaskclusterConnectionError, TaskclusterFailure,
-                         TaskclusterInputError, TaskclusterRestFailure)
+                         TaskclusterInputError)
 
 log = logging.getLogger("taskcluster")
 
@@ -98,15 +99,16 @@ def put(http, label: str, url: str, headers: dict, reader, length: int,
     Raises Retry for a failure worth another attempt."""
     import requests
 
-    try:
-        response = http.put(url, data=_Body(label, reader, length, progress), headers=headers,
-                            timeout=(policy.timeout, policy.timeout), allow_redirects=False,
-                            stream=True)
-    except requests.RequestException as e:
-        raise _connection_failure(label, "PUT", url, e) from None
-    with response:
-        if response.status_code >= 300:
-            _status_failure(label, "PUT", url, response)
+    with urls_hidden():
+        try:
+            response = http.put(url, data=_Body(label, reader, length, progress),
+                                headers=headers, timeout=(policy.timeout, policy.timeout),
+                                allow_redirects=False, stream=True)
+        except requests.RequestException as e:
+            raise _connection_failure(label, "PUT", url, e) from None
+        with response:
+            if response.status_code >= 300:
+                _status_failure(label, "PUT", url, response)
 
 
 def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progress,
@@ -115,6 +117,12 @@ def get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progr
     is decoded (gzip) before it is written, and its length on the wire is
     checked against Content-Length.  Raises Retry for a failure worth
     another attempt."""
+    with urls_hidden():
+        return _get(http, label, url, writer, policy, progress, follow_redirects)
+
+
+def _get(http, label: str, url: str, writer, policy: RetryPolicy, progress: Progress,
+         follow_redirects: bool) -> str:
     import requests
 
     try:
@@ -173,7 +181,8 @@ def _status_failure(label, method, url, response) -> None:
     status = response.status_code
     # Storage answers errors as small XML or JSON documents; keep a little.
     body = _scrub(response.raw.read(2000, decode_content=True).decode("utf-8", "replace"))
-    failure = TaskclusterRestFailure(
+    from ._storageerror import TaskclusterStorageError
+    failure = TaskclusterStorageError(
         "%s: %s %s answered %d%s" % (label, method, safe, status,
                                      " (the presigned URL may have expired)"
                                      if status == 403 else ""),

@@ -280,10 +280,18 @@ def artifact_source(artifact: Any, label: str = "downloadArtifact") -> ArtifactS
                              "this client does not know" % (label, kind))
 
 
+class ContentLengthMismatch(TaskclusterInputError, RuntimeError):
+    """The reader gave another number of bytes than ``contentLength`` (a
+    RuntimeError too, as the package raises)."""
+
+
 def _raise_artifact_error(artifact: dict, label: str):
+    # Worded as the package words it: the artifact's own message, and its
+    # reason in ``reason`` (code matches on both).  ``method`` names the helper.
     reason, message = artifact.get("reason"), artifact.get("message")
-    raise TaskclusterArtifactError("%s: the artifact is an error artifact (%s): %s"
-                                   % (label, reason, message), reason)
+    if not isinstance(message, str) or not message:
+        message = "%s: an error artifact (reason %r)" % (label, reason)
+    raise TaskclusterArtifactError(message, reason, method=label)
 
 
 _QUEUE_ARTIFACT = re.compile(r"/task/([A-Za-z0-9_-]{22})/(?:runs/(\d+)/)?artifacts/")

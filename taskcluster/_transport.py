@@ -202,6 +202,11 @@ class RequestsTransport:
                         if watch.expired:
                             raise requests.Timeout("deadline") from None
                         raise
+                    if watch.expired:
+                        # A body that ends when the connection closes
+                        # (HTTP/1.0, or Connection: close without a length)
+                        # ends "normally" when the deadline shuts it down.
+                        raise requests.Timeout("deadline")
             else:
                 r = self.session.request(method, url, headers=headers, data=body, stream=True,
                                          allow_redirects=False, timeout=per_operation)

@@ -58,23 +58,13 @@ def createSession(*args, **kwargs):
 
 
 def createApiClient(name: str, api: Dict[str, Any]) -> type:
-    """A client class named ``name`` from one API or exchanges reference
-    document ``api`` (or the package's ``{"reference": document}`` form), e.g.
-    a service or a method the bundled references do not have yet."""
-    reference = api
-    from . import _references
-    from ._client import BaseClient, build_class
-    from .exceptions import TaskclusterInputError
-
-    doc = reference.get("reference", reference) if isinstance(reference, dict) else None
-    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list) or \
-            "serviceName" not in doc:
-        raise TaskclusterInputError(
-            "createApiClient: reference must be an API or exchanges reference document "
-            "(a dict with serviceName and entries), not %r" % (type(reference).__name__,),
-            method="createApiClient", argument="api")
-    ref = _references.parse(str(name), _references.kind_of(doc), doc)
-    return build_class(str(name), ref, BaseClient)
+    """A client class named ``name`` from one reference document ``api`` (or
+    the package's ``{"reference": document}`` form), e.g. a service or a
+    method the bundled references do not have yet.  Its ``function`` and
+    ``topic-exchange`` entries may be mixed: each becomes a method of its kind."""
+    from ._classes import build_class, reference_from_document
+    from ._client import BaseClient
+    return build_class(str(name), reference_from_document(name, api), BaseClient)
 
 
 def _has_credentials(creds: Any) -> bool:

@@ -57,6 +57,26 @@ class HashingWriter:
         return self._hasher.hashes()
 
 
+# -- the client classes the helpers build ------------------------------------------
+
+def __getattr__(name: str):
+    # ``Object`` and ``Queue``, built on first use: module attributes, so that
+    # code written for the package can replace them (monkeypatch.setattr).
+    if name in _CLASSES:
+        from ._client import client_class
+        return client_class(name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+_CLASSES = ("Object", "Queue")
+
+
+def _client_class(name: str) -> type:
+    """The class a helper builds, looked up on this module at call time."""
+    import sys
+    return getattr(sys.modules[__name__], name)
+
+
 # -- objects ------------------------------------------------------------------------
 
 def download(*, name: str, maxRetries: int = 5, objectService, writerFactory,
@@ -156,9 +176,8 @@ def downloadArtifactFromIndex(*, indexPath: str, name: str, indexService, queueS
         _transfer.check_download_args(label, writerFactory, progress, queueService,
                                       "queueService", "Queue", ("latestArtifact",))
     if queueService is None:
-        from ._client import client_class
         options = indexService.options
-        with client_class("Queue")({
+        with _client_class("Queue")({
                 "rootUrl": options["rootUrl"], "maxRetries": maxRetries,
                 "credentials": {k: v for k, v in options["credentials"].items()
                                 if v is not None}}) as queueService:
@@ -194,8 +213,7 @@ def downloadArtifactFromIndexToFile(file, **kwargs) -> str:
 def _fetch_artifact(label, artifact, queueService, maxRetries, writerFactory, progress):
     source = _transfer.artifact_source(artifact, label)
     if source.storageType == "object":
-        from ._client import client_class
-        objectService = client_class("Object")({
+        objectService = _client_class("Object")({
             "rootUrl": queueService.options["rootUrl"], "maxRetries": maxRetries,
             "credentials": source.credentials})
         with objectService:

@@ -5,6 +5,9 @@ catch the same things::
 
     TaskclusterFailure                      root of everything this library raises
     +-- TaskclusterRestFailure              the service answered 4xx/5xx (not 401)
+    |   +-- TaskclusterStorageError         a storage server did, during an upload or
+    |                                       download (also aiohttp.ClientResponseError,
+    |                                       as the package raises; in _storageerror)
     +-- TaskclusterAuthFailure              the service answered 401, or bad credentials
     +-- TaskclusterConnectionError          no answer after the retries ran out
     +-- TaskclusterResponseTooLarge         an answer over the maxResponseBytes option
@@ -15,7 +18,8 @@ catch the same things::
     +-- TaskclusterInputError               bad input, refused before anything is sent
         (also a ValueError; where the package raises a more specific class
         for the same mistake, the error is an instance of that class too:
-        TaskclusterCredentialsError, TaskclusterRoutingKeyError)
+        TaskclusterCredentialsError, TaskclusterRoutingKeyError,
+        MissingScopeParameter)
 
 As in the package, ``TaskclusterAuthFailure`` and ``TaskclusterRestFailure``
 are siblings: ``except TaskclusterRestFailure`` does not catch a 401.
@@ -47,6 +51,7 @@ __all__ = [
     "TaskclusterRoutingKeyError",
     "TaskclusterResponseTooLarge",
     "TaskclusterResponseValidationError",
+    "MissingScopeParameter",
 ]
 
 
@@ -61,10 +66,15 @@ class TaskclusterFailure(Exception):
     method = None
     url = None
     superExc = None
+    # For a 403 InsufficientScopes answer: the scope expression the caller
+    # still lacks (see TaskclusterRestFailure).
+    missingScopes = None
 
     def __init__(self, message=None, **fields):
         message = str(message) if message is not None else type(self).__name__
-        super().__init__(message)
+        # Exception's, by name: a subclass that is also another library's
+        # exception (the storage error is aiohttp's too) takes other arguments.
+        Exception.__init__(self, message)
         self.message = message
         self._fields = fields
         for key, value in fields.items():
@@ -105,13 +115,18 @@ class TaskclusterRestFailure(TaskclusterFailure):
     is not JSON), ``method`` (``Service.method``), ``url`` and ``superExc``.
     The package's defaults apply when built by hand: ``status_code`` 500 and
     ``body`` ``{}``.
+
+    For a 403 ``InsufficientScopes`` (a RestFailure, as in the package),
+    ``missingScopes`` is the scope expression the caller still lacks, as
+    ``taskcluster.scopes.removeGivenScopes`` gives it, when the answer says
+    enough to know it; None otherwise.
     """
 
     def __init__(self, msg=None, superExc=None, status_code=500, body=None, *,
-                 code=None, method=None, url=None, attempts=None):
+                 code=None, method=None, url=None, attempts=None, missingScopes=None):
         super().__init__(msg, superExc=superExc, status_code=status_code,
                          body={} if body is None else body, code=code, method=method,
-                         url=url, attempts=attempts)
+                         url=url, attempts=attempts, missingScopes=missingScopes)
 
 
 class TaskclusterResponseTooLarge(TaskclusterFailure):
@@ -179,6 +194,17 @@ class TaskclusterInputError(TaskclusterFailure, ValueError):
 
     def __init__(self, message=None, *, method=None, argument=None, **detail):
         TaskclusterFailure.__init__(self, message, method=method, argument=argument, **detail)
+
+
+class MissingScopeParameter(TaskclusterInputError):
+    """A method's scope expression needs a parameter that was not given and
+    cannot be derived from the call (``taskcluster.scopes.requiredScopes``):
+    ``parameter`` names it, ``service`` and ``method`` say whose expression."""
+
+    def __init__(self, message=None, *, method=None, argument=None, parameter=None,
+                 service=None):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument,
+                                    parameter=parameter, service=service)
 
 
 class TaskclusterCredentialsError(TaskclusterInputError, TaskclusterAuthFailure):

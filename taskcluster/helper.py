@@ -158,6 +158,11 @@ def load_secrets(secrets_service, secret_name: Optional[str], prefixes: Iterable
     return secrets
 
 
+def _redact_url(url: str) -> str:
+    from ._transfer import redact
+    return redact(url)
+
+
 def upload_artifact(queue_service, artifact_path: str, content, content_type: str,
                     ttl: _dt.timedelta) -> str:
     """Deprecated in the package, kept for code that uses it: create an
@@ -190,9 +195,22 @@ def upload_artifact(queue_service, artifact_path: str, content, content_type: st
                 sorted(answer) if isinstance(answer, dict) else type(answer).__name__),
             method="Queue.createArtifact")
     import requests
-    # requests itself: mocks of requests (responses, requests-mock) see the PUT.
-    response = requests.put(url=answer["putUrl"], data=content,
-                            headers={"Content-Type": answer["contentType"]})
+
+    from ._plainhttp import no_answer
+    timeout = queue_service.options["timeout"]
+    where = "upload_artifact: PUT of %r to %s" % (artifact_path, _redact_url(answer["putUrl"]))
+    failure = None
+    from ._redact import urls_hidden
+    try:
+        # requests itself: mocks of requests (responses, requests-mock) see the PUT.
+        with urls_hidden():
+            response = requests.put(url=answer["putUrl"], data=content, timeout=timeout,
+                                    headers={"Content-Type": answer["contentType"]})
+    except requests.RequestException as e:
+        failure = no_answer(where, e, timeout)
+    if failure is not None:
+        # Outside the handler: requests' exception quotes the signed URL.
+        raise failure
     if response.status_code >= 400:
         # requests' own HTTPError names the URL, whose query is a signature.
         raise requests.HTTPError("upload_artifact: the PUT of %r answered %d %s" % (

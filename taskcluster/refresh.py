@@ -20,10 +20,11 @@ import json
 import os
 import re
 import sys
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import urljoin
 
-__all__ = ["fetch_references", "fetch_schemas", "write_references", "write_schemas", "main"]
+__all__ = ["fetch_references", "fetch_schemas", "write_references", "write_schemas", "main",
+           "json_getter", "MAX_DOCUMENT_BYTES", "TIMEOUT"]
 
 _KINDS = ("api.json", "exchanges.json")
 # Where a document may be written: "<service>/<version>/<kind>.json", no more
@@ -34,12 +35,44 @@ _PATH = re.compile(r"^[A-Za-z0-9_-]+/v[0-9]+/(api|exchanges)\.json$")
 _SCHEMA_PATH = re.compile(r"^[A-Za-z0-9_-]+(/v[0-9]+)?/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.json$")
 
 
+# The largest reference a deployment serves is a few hundred KiB; a
+# document past this is not one, and is not read on (memory stays bounded).
+MAX_DOCUMENT_BYTES = 16 * 2**20
+# Seconds for one document as a whole (connecting, and every byte of it).
+TIMEOUT = 30
+
+
+def json_getter(timeout: float = TIMEOUT, limit: int = MAX_DOCUMENT_BYTES
+                ) -> Callable[[str], Any]:
+    """A ``get(url)`` for :func:`fetch_references` and :func:`fetch_schemas`:
+    the JSON document at ``url``, refused past ``limit`` bytes or when it is
+    not all there within ``timeout`` seconds (a server trickling it is cut
+    at the deadline, as the clients' calls are)."""
+    def get(url: str) -> Any:
+        from ._transport import RequestsTransport, TransportError
+
+        transport = RequestsTransport()
+        try:
+            answer = transport.send("GET", url, {"Accept": "application/json"}, None,
+                                    timeout, limit)
+        except TransportError as e:
+            if e.too_large:
+                raise ValueError("GET %s: the answer is larger than %d bytes, more than "
+                                 "any reference" % (url, limit)) from None
+            raise ValueError("GET %s: %s" % (url, e)) from None
+        finally:
+            transport.close()
+        if answer.status >= 400:
+            raise ValueError("GET %s answered %d" % (url, answer.status))
+        try:
+            return json.loads(answer.body)
+        except (ValueError, RecursionError):
+            raise ValueError("GET %s: the answer is not JSON" % url) from None
+    return get
+
+
 def _default_get(url: str):
-    import requests
-    with requests.Session() as s:
-        r = s.get(url, timeout=30)
-        r.raise_for_status()
-        return r.json()
+    return json_getter()(url)
 
 
 def fetch_references(root_url: str, get: Optional[Callable[[str], dict]] = None) -> Dict[str, dict]:

@@ -18,7 +18,6 @@ from typing import Any, Dict
 from . import _slugid, _streaming, _transfer
 from ._hashing import ParallelHasher
 from ._transfer import DATA_INLINE_MAX_SIZE
-from .exceptions import TaskclusterInputError
 from .reader_writer import BufferReader, FileReader
 
 __all__ = ["upload", "uploadFromBuf", "uploadFromFile", "HashingReader",
@@ -49,7 +48,7 @@ class HashingReader:
     def hashes(self, contentLength: int) -> Dict[str, str]:
         """The hashes for ``finishUpload``, once all ``contentLength`` bytes were read."""
         if self._hasher.length != contentLength:
-            raise TaskclusterInputError(
+            raise _transfer.ContentLengthMismatch(
                 "upload: the reader gave %d bytes, but contentLength is %d"
                 % (self._hasher.length, contentLength),
                 method="upload", argument="contentLength")

@@ -87,8 +87,18 @@ def fromNow(offset: str, dateObj: Optional[_dt.datetime] = None) -> _dt.datetime
         dateObj = _dt.datetime.now(_dt.timezone.utc)
     p = parseTime(offset)
     days = p["days"] + 30 * p["months"] + 365 * p["years"]
-    return dateObj + _dt.timedelta(weeks=p["weeks"], days=days, hours=p["hours"],
-                                   minutes=p["minutes"], seconds=p["seconds"])
+    try:
+        return dateObj + _dt.timedelta(weeks=p["weeks"], days=days, hours=p["hours"],
+                                       minutes=p["minutes"], seconds=p["seconds"])
+    except OverflowError:
+        raise _OutOfRange("fromNow: the offset %r goes past the dates Python can hold "
+                          "(years 1 to 9999)" % (offset,), method="fromNow",
+                          argument="offset") from None
+
+
+class _OutOfRange(TaskclusterInputError, OverflowError):
+    """An offset past datetime's range: our clear error, and the
+    OverflowError the ``taskcluster`` package let through."""
 
 
 def stringDate(date: _dt.datetime) -> str:
@@ -146,8 +156,9 @@ def createTemporaryCredentials(clientId, accessToken, start, expiry, scopes, nam
 
 
 def optionsFromEnvironment(defaults=None) -> dict:
-    """Options from the ``TASKCLUSTER_*`` environment variables; keys given in
-    ``defaults`` win.  Returns a new dict."""
+    """``defaults`` with the ``TASKCLUSTER_*`` environment variables set over
+    them: where both give a value, the environment wins, as in the
+    ``taskcluster`` package.  ``defaults`` is not changed; returns a new dict."""
     from ._options import options_from_environment
     return options_from_environment(defaults)
 

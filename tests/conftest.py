@@ -65,3 +65,11 @@ def services(server, s3):
     from fake_services import FakeServices
 
     return FakeServices(server, s3)
+
+
+def pytest_configure(config):
+    """The taskcluster_fake fixture: registered by the package's pytest11
+    entry point once installed (nox); from a checkout, here."""
+    from taskcluster.fake import pytest_plugin
+    if not config.pluginmanager.is_registered(pytest_plugin):
+        config.pluginmanager.register(pytest_plugin, "taskcluster_fake")

@@ -21,10 +21,11 @@ from typing import Callable, Iterable, List
 __all__ = ["HostileServer", "head", "json_answer", "send_forever", "trickle", "bomb"]
 
 
-def head(status: str = "200 OK", **headers) -> bytes:
+def head(status: str = "200 OK", *, version: str = "HTTP/1.1", **headers) -> bytes:
     """A status line and headers (``Content_Length=5`` -> ``Content-Length: 5``);
-    a list value sends the header once per item."""
-    lines = ["HTTP/1.1 " + status]
+    a list value sends the header once per item.  ``version="HTTP/1.0"``
+    for an HTTP/1.0 answer."""
+    lines = ["%s %s" % (version, status)]
     for name, value in headers.items():
         for v in value if isinstance(value, list) else [value]:
             lines.append("%s: %s" % (name.replace("_", "-"), v))

@@ -178,10 +178,8 @@ CASES = [
     Case("no-root-url", T, "rootUrl", lambda c: c.make(rootUrl=None).task("a")),
     # -- credentials -----------------------------------------------------------------------
     Case("credentials-a-str", "Queue", "credentials", lambda c: c.make(credentials="id:token")),
-    Case("credentials-unknown-key", "Queue", "token",
-         lambda c: c.creds(clientId="a", token="b")),
-    Case("client-id-without-token", "Queue", "accessToken", lambda c: c.creds(clientId="a")),
-    Case("token-without-client-id", "Queue", "clientId", lambda c: c.creds(accessToken="b")),
+    # (half credentials and other keys are accepted, as the package accepts
+    # them: test_dropin_behaviours.py)
     Case("client-id-quote", "Queue", "clientId", lambda c: c.creds(clientId='a"b', accessToken="t")),
     Case("client-id-backslash", "Queue", "clientId",
          lambda c: c.creds(clientId="a\\b", accessToken="t")),
@@ -207,8 +205,6 @@ CASES = [
          lambda c: c.creds(clientId="a", accessToken="t", certificate=42)),
     Case("certificate-list", "Queue", "certificate",
          lambda c: c.creds(clientId="a", accessToken="t", certificate=["x"])),
-    Case("certificate-without-credentials", "Queue", "certificate",
-         lambda c: c.creds(certificate='{"version": 1}')),
     Case("authorized-scopes-str", "Queue", "authorizedScopes",
          lambda c: c.make(authorizedScopes="queue:*")),
     Case("authorized-scopes-int", "Queue", "authorizedScopes",

@@ -98,6 +98,41 @@ def test_a_trickling_server_is_cut_at_the_timeout(behave):
     assert server.connections == 1
 
 
+def _trickled_to_the_end(**headers):
+    """A JSON body trickled a byte every 0.25 s for about 60 s, under the
+    head ``headers`` make: past the deadline long before its end, so a call
+    that was not cut returns it whole (and the test fails, not hangs)."""
+    body = b'{"x":"' + b"y" * 232 + b'"}'
+
+    def behave(conn, request):
+        version = headers.pop("version", "HTTP/1.1")
+        conn.sendall(head(version=version, Content_Type="application/json", **headers))
+        trickle(conn, body, interval=0.25)
+        return False
+    return behave
+
+
+# The whole-attempt deadline holds however the answer ends its body: the
+# connection is closed after the answer (Connection: close, HTTP/1.0), so
+# the HTTP library hands the socket over to the response.
+CLOSING = {
+    "connection-close": dict(Content_Length=240, Connection="close"),
+    "http1.0": dict(version="HTTP/1.0", Content_Length=240),
+    "http1.0-until-close": dict(version="HTTP/1.0"),
+    "http1.1-until-close": dict(Connection="close"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CLOSING))
+def test_a_trickled_body_on_a_closing_connection_is_cut_at_the_timeout(kind):
+    with HostileServer(_trickled_to_the_end(**dict(CLOSING[kind]))) as server, \
+            queue_for(server.url, timeout=TIMEOUT, maxRetries=0) as q:
+        elapsed, e = timed(lambda: q.task("abc"))
+    print("\ntrickled body (%s): ended after %.2fs (timeout %.1fs)" % (kind, elapsed, TIMEOUT))
+    assert isinstance(e, TaskclusterConnectionError)
+    assert "timed out" in str(e) and "%ss timeout" % TIMEOUT in str(e)
+
+
 def test_each_retry_gets_the_whole_timeout_again():
     # Every attempt trickles: three attempts, each cut at its own deadline.
     with HostileServer(trickled_body) as server, \
@@ -644,3 +679,22 @@ def test_a_forked_child_calling_through_the_parents_client_gets_its_own_answers(
     with os.fdopen(read) as f:
         assert json.loads(f.read()) == {"method": "GET", "target": "/api/queue/v1/task/child"}
     assert server.connections == 2                  # the child connected afresh
+
+
+@pytest.mark.parametrize("kind", list(CLOSING))
+def test_a_trickled_body_on_a_closing_connection_is_cut_at_the_timeout_async(kind):
+    import asyncio
+
+    import taskcluster.aio
+
+    async def call(url):
+        async with taskcluster.aio.Queue({"rootUrl": url, "credentials": CREDS,
+                                          "timeout": TIMEOUT, "maxRetries": 0}) as q:
+            await q.task("abc")
+
+    with HostileServer(_trickled_to_the_end(**dict(CLOSING[kind]))) as server:
+        elapsed, e = timed(lambda: asyncio.run(call(server.url)))
+    print("\nasync trickled body (%s): ended after %.2fs (timeout %.1fs)"
+          % (kind, elapsed, TIMEOUT))
+    assert isinstance(e, TaskclusterConnectionError)
+    assert "timed out" in str(e)

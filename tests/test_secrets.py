@@ -178,15 +178,20 @@ def bad_credentials():
         ("token-with-newline", {"clientId": "c", "accessToken": token + "\n"}, {token}),
         ("token-with-quote", {"clientId": "c", "accessToken": token + '"'}, {token}),
         ("token-non-ascii", {"clientId": "c", "accessToken": token + "é"}, {token}),
-        ("token-without-client-id", {"accessToken": token}, {token}),
         ("certificate-truncated", {"clientId": "c", "accessToken": token,
                                    "certificate": cert[:-1]}, {token, signature}),
         ("certificate-not-an-object", {"clientId": "c", "accessToken": token,
                                        "certificate": json.dumps([signature])},
          {token, signature}),
-        ("certificate-without-token", {"clientId": "c", "certificate": cert},
-         {signature}),
     ]
+
+
+def half_credentials():
+    cert = temporary()["certificate"]
+    token = "LEAKYsecretTOKENccccccccccccccccccccccc"
+    return [("token-without-client-id", {"accessToken": token}, {token}),
+            ("certificate-without-token", {"clientId": "c", "certificate": cert},
+             {json.loads(cert)["signature"]})]
 
 
 @pytest.mark.parametrize("name, creds, secrets", bad_credentials(),
@@ -195,6 +200,16 @@ def test_refused_credentials_are_not_echoed(debug_logs, name, creds, secrets):
     with pytest.raises(TaskclusterFailure) as info:
         taskcluster.Queue({"rootUrl": "https://tc.example.com", "credentials": creds})
     assert_kept(exception_texts(info.value) + log_texts(debug_logs.records), secrets)
+
+
+@pytest.mark.parametrize("name, creds, secrets", half_credentials(),
+                         ids=[c[0] for c in half_credentials()])
+def test_half_credentials_warn_without_echoing_them(debug_logs, name, creds, secrets):
+    # Accepted as the package accepts them (calls go unauthenticated), with
+    # one warning that shows none of what was given.
+    taskcluster.Queue({"rootUrl": "https://tc.example.com", "credentials": creds})
+    assert any(r.levelname == "WARNING" for r in debug_logs.records)
+    assert_kept(log_texts(debug_logs.records), secrets)
 
 
 def test_the_secret_search_finds_a_leak():

@@ -38,9 +38,11 @@ _COMMANDS = {
     "slugid": ("misc", "slugid", "Generate, encode, or decode slug ids."),
     "from-now": ("misc", "from_now", "The time an offset ('2 hours', '-1d') from now."),
     "scope-match": ("misc", "scope_match", "Whether scopes satisfy a required set."),
+    "scopes": ("scopes", "scopes", "Scope sets and expressions; the scopes a call needs."),
     "temp-creds": ("misc", "temp_creds", "Issue temporary credentials as shell exports."),
     "references": ("references", "references", "Refresh the API references from a deployment."),
     "completion": ("completion", "completion", "Print the shell completion script."),
+    "fake": ("fake", "fake", "Serve a fake Taskcluster deployment on loopback (for tests)."),
 }
 
 
@@ -204,6 +206,55 @@ def _quiet_stdout() -> None:
         pass
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so that what a
+    command holds (a partial download) is cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        import signal
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict:
+    """Turn SIGTERM and SIGHUP into Terminated while a command runs; returns
+    the handlers to put back.  A signal someone chose to ignore (``nohup``)
+    stays ignored, and only the main thread can take signals."""
+    import signal
+    import threading
+    previous = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _terminate)
+    return previous
+
+
+def run_as_process(prog_name: Optional[str] = None) -> int:
+    """:func:`main` as the console script and ``python -m taskcluster`` run
+    it: SIGTERM and SIGHUP unwind like Ctrl-C (a partial download is
+    removed) and end with 128 plus the signal's number.  (Not in main():
+    code that calls it in-process keeps its own signal handlers.)"""
+    import signal
+    previous = _catch_termination()
+    try:
+        return main(prog_name=prog_name)
+    except Terminated as e:
+        sys.stderr.write("%s: terminated (%s)\n" % (prog_name or "taskcluster-py", e.name))
+        sys.stderr.flush()
+        return 128 + e.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def console_main() -> None:
     """The ``taskcluster-py`` console script."""
-    sys.exit(main())
+    sys.exit(run_as_process())

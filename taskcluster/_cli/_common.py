@@ -54,16 +54,17 @@ def unknown(what: str, name: str, choices: Iterable[str]) -> CliError:
 
 
 def options() -> dict:
-    """Client options from the environment and the global options."""
+    """Client options: the environment's, then the global options over them
+    (an option given on the command line wins over the environment)."""
     import taskcluster
-    defaults: dict = {}
+    opts = taskcluster.optionsFromEnvironment()
     if state.root_url:
-        defaults["rootUrl"] = state.root_url
+        opts["rootUrl"] = state.root_url
     if state.authorized_scopes is not None:
-        defaults["authorizedScopes"] = state.authorized_scopes
+        opts["authorizedScopes"] = state.authorized_scopes
     if state.max_retries is not None:
-        defaults["maxRetries"] = state.max_retries
-    return taskcluster.optionsFromEnvironment(defaults)
+        opts["maxRetries"] = state.max_retries
+    return opts
 
 
 def require_root_url(opts: dict) -> None:
@@ -118,6 +119,8 @@ def read_json(source: str, what: str) -> Any:
         text, origin = source, "the argument"
     try:
         return json.loads(text)
+    except RecursionError:
+        raise CliError("the %s in %s is nested too deeply to read" % (what, origin)) from None
     except ValueError as e:
         raise CliError("the %s in %s is not JSON (%s); give JSON text, @FILE, or - for stdin"
                        % (what, origin, e)) from None

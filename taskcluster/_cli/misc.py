@@ -73,6 +73,9 @@ def from_now(offset):
     start = dt.datetime.fromtimestamp(now(), dt.timezone.utc)
     try:
         click.echo(fromNowJSON(text, start))
+    except OverflowError:
+        raise CliError("from-now: %r goes past the dates that can be written (years 1 to "
+                       "9999)" % text) from None
     except TaskclusterInputError:
         raise CliError("from-now: %r is not a time offset (e.g. '2 hours', '-1d', "
                        "'1 year 2 months', '30 min')" % text) from None

@@ -25,7 +25,10 @@ def references():
                    "or $TASKCLUSTER_ROOT_URL).")
 @click.option("--dest", default="references", show_default=True, type=click.Path(),
               help="The directory to write them to.")
-def refresh(root_url, dest):
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=30,
+              show_default=True, metavar="SECONDS",
+              help="How long one document may take, all of it.")
+def refresh(root_url, dest, timeout):
     """Fetch every API and exchanges reference a deployment lists and the JSON
     schemas they name, check them, and write them with a new manifest
     (nothing is written unless all were fetched and checked)."""
@@ -35,9 +38,11 @@ def refresh(root_url, dest):
     root = root_url or state.root_url or os.environ.get("TASKCLUSTER_ROOT_URL")
     if not root:
         raise CliError("references refresh: give --root-url (or set TASKCLUSTER_ROOT_URL)")
+    from taskcluster.refresh import json_getter
     try:
-        docs = fetch_references(root)
-        schemas = fetch_schemas(root, docs)
+        get = json_getter(timeout)
+        docs = fetch_references(root, get)
+        schemas = fetch_schemas(root, docs, get)
     except Exception as e:  # any failure to fetch or check: one line, exit 1
         raise CliError("references refresh: %s" % e, exit_code=1) from None
     try:

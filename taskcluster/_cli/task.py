@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 
@@ -67,14 +66,11 @@ def log(task_id, name):
     _stream(url, shown)
 
 
-def _hide_bewit(text: str) -> str:
-    return re.sub(r"bewit=[^&\s'\"]+", "bewit=<hidden>", text)
-
-
 def _stream(url: str, shown: str) -> None:
     """Copy the body at ``url`` to stdout as its bytes arrive (following the
     queue's redirect to the live log); ``shown`` names it in messages."""
     import requests
+    import urllib3
     out = sys.stdout.buffer
     try:
         with requests.Session() as session:
@@ -89,12 +85,24 @@ def _stream(url: str, shown: str) -> None:
                     chunks = raw.read_chunked(decode_content=True)
                 else:
                     chunks = iter(lambda: raw.read1(65536, decode_content=True), b"")
-                for chunk in chunks:
-                    out.write(chunk)
-                    out.flush()
+                done = 0
+                try:
+                    for chunk in chunks:
+                        out.write(chunk)
+                        out.flush()
+                        done += len(chunk)
+                except urllib3.exceptions.HTTPError:
+                    raise CliError("task log: GET %s: the connection broke after %d bytes "
+                                   "of the log" % (shown, done), exit_code=1) from None
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and raw.tell() < int(declared):
+                    raise CliError("task log: GET %s: the connection broke after %d bytes "
+                                   "of the log" % (shown, done), exit_code=1)
     except requests.RequestException as e:
-        # requests' messages quote the URL, which carries the bewit.
-        raise CliError("task log: GET %s failed: %s" % (shown, _hide_bewit(str(e))),
+        # requests' messages quote the URL, which carries the bewit, or the
+        # storage's presigned query after the queue's redirect.
+        from taskcluster._redact import scrub
+        raise CliError("task log: GET %s failed: %s" % (shown, scrub(str(e))),
                        exit_code=1) from None
 
 

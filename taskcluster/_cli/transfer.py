@@ -4,9 +4,11 @@ progress bar on a terminal and none in a pipe."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 
@@ -51,15 +53,23 @@ def _transfer(call, label: str, **kwargs):
     """``call(**kwargs)``, with a progress bar if stderr is a terminal, and
     ``--max-retries`` for the storage transfer too (the helpers' own
     ``maxRetries`` would override the client's)."""
+    from taskcluster.exceptions import TaskclusterArtifactError
+
     if state.max_retries is not None:
         kwargs["maxRetries"] = state.max_retries
-    if not sys.stderr.isatty():
-        return call(**kwargs)
-    progress = _Progress(label)
+    progress = _Progress(label) if sys.stderr.isatty() else None
+    if progress is not None:
+        kwargs["progress"] = progress
     try:
-        return call(progress=progress, **kwargs)
+        return call(**kwargs)
+    except TaskclusterArtifactError as e:
+        # The library words it as the package does (the artifact's message
+        # alone); a command line says what it was and why.
+        raise CliError("%s: the artifact is an error artifact (reason: %s): %s"
+                       % (label, e.reason, e), 1) from None
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
 
 
 def _to_output(output: str, default_name: str, fetch) -> None:
@@ -75,12 +85,20 @@ def _to_output(output: str, default_name: str, fetch) -> None:
             shutil.copyfileobj(fh, sys.stdout.buffer)
             sys.stdout.flush()
         return
-    base = os.path.basename(default_name.rstrip("/")) or "download"
-    path = output or base
+    path = output or _file_name(default_name)
     if os.path.isdir(path):
-        path = os.path.join(path, base)
+        path = os.path.join(path, _file_name(default_name))
     fetch(path)
     click.echo("wrote %s" % path, err=True)
+
+
+def _file_name(name: str) -> str:
+    """The file a name's last part names; "." and ".." name none (in a
+    directory they would write beside it or over it)."""
+    base = os.path.basename(name.rstrip("/"))
+    if base in (".", ".."):
+        raise CliError("the name %r ends in %r, which names no file: give -o FILE" % (name, base))
+    return base or "download"
 
 
 _OUTPUT = click.option("-o", "--output", metavar="FILE",
@@ -135,6 +153,24 @@ def download_object(name, output):
             helpers.downloadToFile, name, file=target, name=name, objectService=objects))
 
 
+@contextlib.contextmanager
+def _seekable(path: str):
+    """``(file, size)`` for FILE.  The upload states the size first and
+    rewinds the file to retry: a pipe (``/dev/stdin``) cannot rewind, and a
+    file of /proc says it is empty whatever it holds, so those are read
+    into a temporary file first."""
+    with open(path, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > 0:
+            yield fh, info.st_size
+            return
+        with tempfile.TemporaryFile() as spool:
+            shutil.copyfileobj(fh, spool, 1 << 20)
+            size = spool.tell()
+            spool.seek(0)
+            yield spool, size
+
+
 @click.group(cls=Group)
 def upload():
     """Upload to the object service."""
@@ -157,11 +193,15 @@ def upload_object(name, path, project_id, content_type, expires):
     seconds = offset_seconds(expires, "--expires")
     if seconds <= 0:
         raise CliError("upload object: --expires must be a positive duration, not %r" % expires)
+    try:
+        expires_at = dt.datetime.fromtimestamp(now() + seconds, dt.timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise CliError("upload object: --expires %r goes past the dates that can be written "
+                       "(years 1 to 9999)" % expires) from None
     content_type = content_type or mimetypes.guess_type(path)[0] or "application/octet-stream"
     upload_id = _slugid.nice()
-    with client("Object") as objects, open(path, "rb") as fh:
+    with client("Object") as objects, _seekable(path) as (fh, size):
         _transfer(helpers.uploadFromFile, name, projectId=project_id, name=name,
-                  contentType=content_type, contentLength=os.fstat(fh.fileno()).st_size,
-                  expires=dt.datetime.fromtimestamp(now() + seconds, dt.timezone.utc),
+                  contentType=content_type, contentLength=size, expires=expires_at,
                   uploadId=upload_id, file=fh, objectService=objects)
     emit_json({"name": name, "uploadId": upload_id})

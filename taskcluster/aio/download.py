@@ -51,6 +51,26 @@ class HashingWriter(_sync.HashingWriter):
         await hash_chunk(self._hasher, chunk)
 
 
+# -- the client classes the helpers build ------------------------------------------
+
+def __getattr__(name: str):
+    # ``Object`` and ``Queue`` (taskcluster.aio's), built on first use: module
+    # attributes, so that code written for the package can replace them.
+    if name in _CLASSES:
+        from .._aio import async_client_class
+        return async_client_class(name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+_CLASSES = ("Object", "Queue")
+
+
+def _client_class(name: str) -> type:
+    """The class a helper builds, looked up on this module at call time."""
+    import sys
+    return getattr(sys.modules[__name__], name)
+
+
 # -- objects ------------------------------------------------------------------------
 
 async def download(*, name: str, maxRetries: int = 5, objectService, writerFactory,
@@ -155,9 +175,8 @@ async def downloadArtifactFromIndex(*, indexPath: str, name: str, indexService,
         _transfer.check_download_args(label, writerFactory, progress, queueService,
                                       "queueService", "Queue", ("latestArtifact",))
     if queueService is None:
-        from .._aio import async_client_class
         options = indexService.options
-        async with async_client_class("Queue")({
+        async with _client_class("Queue")({
                 "rootUrl": options["rootUrl"], "maxRetries": maxRetries,
                 "credentials": {k: v for k, v in options["credentials"].items()
                                 if v is not None}}) as queueService:
@@ -195,8 +214,7 @@ async def downloadArtifactFromIndexToFile(file, **kwargs) -> str:
 async def _fetch_artifact(label, artifact, queueService, maxRetries, writerFactory, progress):
     source = _transfer.artifact_source(artifact, label)
     if source.storageType == "object":
-        from .._aio import async_client_class
-        async with async_client_class("Object")({
+        async with _client_class("Object")({
                 "rootUrl": queueService.options["rootUrl"], "maxRetries": maxRetries,
                 "credentials": source.credentials}) as objectService:
             return await download(name=source.name, maxRetries=maxRetries,
