@@ -219,6 +219,15 @@ def edge_cases() -> List[Dict[str, Any]]:
                   "rootUrl": "http://taskcluster.example.com", "ts": TS, "nonce": "z00000",
                   **_auth(0), "service": "queue", "class": "Queue", "method": "task",
                   "args": [""]})
+    # ... but for the index's optional namespace (``/namespaces/:namespace?``),
+    # where an empty one lists the top level: sent, as Node sends it.
+    cases.append({"kind": "buildUrl", "id": "edge/optional-arg/url",
+                  "rootUrl": "https://tc.example.com", "service": "index", "class": "Index",
+                  "method": "listNamespaces", "args": [""]})
+    cases.append({"kind": "request", "id": "edge/optional-arg/request",
+                  "rootUrl": "http://taskcluster.example.com", "ts": TS, "nonce": "z00001",
+                  **_auth(0), "service": "index", "class": "Index", "method": "listTasks",
+                  "args": [""]})
     return cases
 
 

@@ -277,7 +277,17 @@ def route_path(entry: FunctionEntry, values: Mapping[str, str]) -> str:
 _PLAIN_SEGMENT = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9\-_.~!*'()]+").fullmatch
 
 
+# Route parameters a service declares optional (``/namespaces/:namespace?``
+# in the index's api.js): the references write them as ``<namespace>`` like
+# any other, and an empty value lists the top level, as the index's own UI
+# asks for it.  Every other empty route argument is refused.
+_OPTIONAL_ROUTE_ARGS = frozenset({("index", "listNamespaces", "namespace"),
+                                  ("index", "listTasks", "namespace")})
+
+
 def _encode_route_value(entry: FunctionEntry, name: str, value: str) -> str:
+    if value == "" and (entry.service, entry.name, name) in _OPTIONAL_ROUTE_ARGS:
+        return value
     if value == "":
         # Node sends it: an empty path segment, which reaches another
         # method's route (``task/`` for ``task/<taskId>``) or none.

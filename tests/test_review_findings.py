@@ -656,6 +656,18 @@ def test_an_empty_route_argument_is_refused_before_sending(server):
     assert server.requests == []
 
 
+def test_the_index_optional_namespace_may_be_empty(server):
+    """The index declares ``/namespaces/:namespace?`` and ``/tasks/:namespace?``:
+    an empty namespace lists the top level, so it is sent, not refused."""
+    import taskcluster
+    index = taskcluster.Index({"rootUrl": server.url})
+    assert index.buildUrl("listNamespaces", "") == server.url + "/api/index/v1/namespaces/"
+    index.listTasks("")
+    assert [r.path for r in server.requests] == ["/api/index/v1/tasks/"]
+    with pytest.raises(taskcluster.TaskclusterInputError, match="'indexPath' is empty"):
+        index.findTask("")
+
+
 # -- 10. references refresh: a size limit and a whole deadline ------------------------
 
 def _endless_manifest(conn, request):
