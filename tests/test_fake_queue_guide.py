@@ -20,7 +20,9 @@ def test_the_guides_examples_pass(tmp_path):
     assert len(tests) == 3
     (tmp_path / "test_guide.py").write_text("\n\n".join(blocks), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCLUSTER_")}
-    env.update(PYTHONPATH=str(ROOT), NO_PROXY="*")
+    # The plugin by -p alone: where pip has left an egg-info in the clone (pip
+    # install . does), its pytest11 entry point would register it a second time.
+    env.update(PYTHONPATH=str(ROOT), NO_PROXY="*", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "-p", "taskcluster.fake.pytest_plugin", "-W", "error",
                            str(tmp_path / "test_guide.py")],
