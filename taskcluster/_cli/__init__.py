@@ -20,6 +20,8 @@ from typing import List, Optional
 
 import click
 
+from taskcluster import __version__ as _version
+
 from ._common import CliError, state
 from ._groups import BareGroup, Group
 
@@ -83,7 +85,9 @@ class _Root(Group):
 @click.option("--debug", is_flag=True,
               help="Trace each HTTP request on stderr (method, URL without signatures, status, "
                    "time) and show a traceback on errors.")
-@click.version_option(package_name="taskcluster-refclient", message="%(prog)s %(version)s")
+# The package's own __version__: from a clone (not installed) there is no
+# distribution metadata for click to read.
+@click.version_option(version=_version, message="%(prog)s %(version)s")
 def cli(root_url, authorized_scopes, max_retries, output, fields, debug):
     """Taskcluster from the shell: every API method, signed URLs, routing
     keys, slug ids, temporary credentials, logs, downloads and uploads.
