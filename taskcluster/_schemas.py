@@ -202,7 +202,7 @@ def check_output(entry: FunctionEntry, value: Any, label: str, *, url: Optional[
         message, where, rule = problem
         raise TaskclusterResponseValidationError(
             message + "; the service's answer does not match what its reference promises",
-            method=label, url=url, status_code=status, body=value, path=where, rule=rule,
+            method=label, url=url, status_code=status, path=where, rule=rule,
             schema=entry.output)
 
 

@@ -145,12 +145,13 @@ class TaskclusterResponseValidationError(TaskclusterFailure):
     caller's input, so not a ``TaskclusterInputError``.  Not retried.
     ``path`` is the JSON path of the offending value (``response.status``),
     ``rule`` the schema keyword, ``schema`` the output schema's id; also
-    ``method``, ``url``, ``status_code`` and ``body`` (the parsed answer)."""
+    ``method``, ``url`` and ``status_code``.  Not the answer itself, which
+    may hold a secret (a new client's accessToken)."""
 
-    def __init__(self, msg=None, *, method=None, url=None, status_code=None, body=None,
-                 path=None, rule=None, schema=None):
-        super().__init__(msg, method=method, url=url, status_code=status_code, body=body,
-                         path=path, rule=rule, schema=schema)
+    def __init__(self, msg=None, *, method=None, url=None, status_code=None, path=None,
+                 rule=None, schema=None):
+        super().__init__(msg, method=method, url=url, status_code=status_code, path=path,
+                         rule=rule, schema=schema)
 
 
 class TaskclusterAuthFailure(TaskclusterFailure):

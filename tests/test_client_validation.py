@@ -99,7 +99,8 @@ def test_an_invalid_answer_is_refused_when_responses_are_checked(server, task):
     assert isinstance(e, taskcluster.TaskclusterFailure)
     assert (e.method, e.url, e.status_code) == (
         "Queue.createTask", server.url + "/api/queue/v1/task/" + TASK_ID, 200)
-    assert (e.path, e.rule, e.body) == ("response.status.taskId", "required", status)
+    assert (e.path, e.rule) == ("response.status.taskId", "required")
+    assert e.body is None            # the answer may hold a secret: not kept
     assert pickle.loads(pickle.dumps(e)).path == e.path
     # the answer is not retried: it is what the service said
     assert len(server.requests) == 1
