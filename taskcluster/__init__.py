@@ -21,8 +21,8 @@ from ._services import SERVICES as _SERVICES
 from .exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
                          TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
-                         TaskclusterResponseTooLarge, TaskclusterRestFailure,
-                         TaskclusterTopicExchangeFailure)
+                         TaskclusterResponseTooLarge, TaskclusterResponseValidationError,
+                         TaskclusterRestFailure, TaskclusterTopicExchangeFailure)
 
 __version__ = "0.1.0"
 
@@ -47,7 +47,7 @@ __all__ = [
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
     "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
     "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
-    "exceptions",
+    "TaskclusterResponseValidationError", "exceptions",
 ]
 
 

@@ -17,8 +17,8 @@ from .._services import SERVICES as _SERVICES
 from ..exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
                           TaskclusterAuthFailure, TaskclusterConnectionError,
                           TaskclusterFailure, TaskclusterInputError,
-                          TaskclusterResponseTooLarge, TaskclusterRestFailure,
-                          TaskclusterTopicExchangeFailure)
+                          TaskclusterResponseTooLarge, TaskclusterResponseValidationError,
+                          TaskclusterRestFailure, TaskclusterTopicExchangeFailure)
 from .. import _UTILS
 
 _MODULES = tuple(name.lower() for name in _SERVICES)  # taskcluster.aio.queue, ...
@@ -29,6 +29,7 @@ __all__ = [
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
     "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
     "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
+    "TaskclusterResponseValidationError",
 ]
 
 
