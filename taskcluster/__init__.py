@@ -33,7 +33,8 @@ _UTILS = ("optionsFromEnvironment", "createTemporaryCredentials", "slugId", "sta
           "makeB64UrlSafe", "makeB64UrlUnsafe", "encodeStringForB64Header",
           "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile",
           "MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY")
-_SUBMODULES = ("utils", "client", "exceptions", "helper", "retry", "upload", "download", "aio")
+_SUBMODULES = ("utils", "client", "exceptions", "helper", "retry", "upload", "download", "aio",
+               "pulse")
 
 __all__ = [
     # client classes, one per service

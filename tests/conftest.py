@@ -60,3 +60,11 @@ def services(server, s3):
     from fake_services import FakeServices
 
     return FakeServices(server, s3)
+
+
+@pytest.fixture(scope="session")
+def pulse_broker():
+    """A RabbitMQ broker of the session's own (tests/pulse_broker.py), or a skip
+    saying why there is none."""
+    from pulse_broker import session_broker
+    yield from session_broker()
