@@ -270,8 +270,9 @@ def options(label: str, endpoint: Endpoint, queueName: Any, ephemeral: Any, pref
                            "number of seconds >= 0, not %r" % (minReconnectInterval,))
     name = "queue/%s/%s" % (namespace, queueName or "ephemeral")
     if len(name.encode("utf-8")) > _MAX_KEY - 24:
-        raise _input_error(label, "queueName", "the queue name %r is too long for the broker "
-                           "(at most about 230 bytes)" % name)
+        raise _input_error(label, "queueName", "queueName is too long: the queue %r would pass "
+                           "the broker's 255 bytes (with room for an ephemeral suffix, at most "
+                           "%d)" % (name, _MAX_KEY - 24))
     return QueueOptions(namespace, queueName, ephemeral, prefetch, maxLength,
                         float(minReconnectInterval))
 
