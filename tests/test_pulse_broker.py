@@ -359,3 +359,75 @@ def test_message_validate_against_the_exchange_schema(broker, pub):
     ok.validate()
     with pytest.raises(taskcluster.TaskclusterInputError, match=r"payload\.taskGroupId is required"):
         bad.validate()
+
+
+# -- the command line ------------------------------------------------------------------
+
+def _listen(broker, *args, env_extra=None):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULSE_", "TASKCLUSTER_"))}
+    env.update(PULSE_URL=broker.url, PYTHONPATH=os.path.dirname(os.path.dirname(
+        os.path.abspath(taskcluster.__file__))), PYTHONUNBUFFERED="1")
+    env.update(env_extra or {})
+    proc = subprocess.Popen([sys.executable, "-m", "taskcluster", "listen", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    line = proc.stderr.readline()  # "listening on <queue> ..." once bound
+    assert line.startswith("listening on queue/tester/"), line + proc.stderr.read()
+    return proc, line.split()[2]
+
+
+def test_cli_listen_prints_one_json_line_a_message(broker, pub):
+    import json
+    group, route = uid("g"), uid("proj")
+    ensure_exchanges(pub, "task-completed")
+    proc, _ = _listen(broker, "queue", "task-completed", "taskGroupId=" + group,
+                      "--route", route + ".#", "--count", "3")
+    try:
+        pub.publish(PREFIX + "task-completed", task_key("a", group), {"n": 1})
+        pub.publish(PREFIX + "task-completed", task_key("b", "other"), {"n": 2})  # not bound
+        pub.publish(PREFIX + "task-completed", task_key("c", "other"), {"n": 3},
+                    cc=["route.%s.x" % route])
+        pub.publish(PREFIX + "task-completed", task_key("d", group, 2, "r.s"), {"n": 4})
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill() if proc.poll() is None else None
+    assert proc.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [x["payload"]["n"] for x in lines] == [1, 3, 4]
+    assert lines[1]["routes"] == ["%s.x" % route]
+    assert lines[2]["routing"]["runId"] == "2" and lines[2]["routing"]["reserved"] == "r.s"
+    assert lines[0] == {"exchange": PREFIX + "task-completed",
+                        "routingKey": task_key("a", group), "redelivered": False,
+                        "routes": [], "routing": lines[0]["routing"], "payload": {"n": 1}}
+    assert broker.password not in out + err
+
+
+def test_cli_listen_until_interrupted_and_its_queue_goes(broker, pub):
+    import signal
+    group = uid("g")
+    ensure_exchanges(pub, "task-failed")
+    proc, queue = _listen(broker, "queue", "taskFailed", "taskGroupId=" + group)
+    try:
+        pub.publish(PREFIX + "task-failed", task_key("a", group), {"n": 1})
+        first = proc.stdout.readline()
+        assert '"payload":{"n":1}' in first
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill() if proc.poll() is None else None
+    assert proc.returncode == 130 and "interrupted" in err
+    assert queue not in broker.queues()
+
+
+def test_cli_listen_refuses_credentials_on_the_command_line(broker):
+    import subprocess
+    import sys
+    url = "amqp://tester:%s@127.0.0.1:%d/" % (broker.password, broker.port)
+    r = subprocess.run([sys.executable, "-m", "taskcluster", "listen", "queue", "task-defined",
+                        "--url", url], capture_output=True, text=True, timeout=60,
+                       env={k: v for k, v in __import__("os").environ.items()
+                            if not k.startswith("PULSE_")})
+    assert r.returncode == 2 and "PULSE_PASSWORD" in r.stderr
+    assert broker.password not in r.stderr + r.stdout
