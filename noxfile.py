@@ -65,7 +65,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def pulse(session: nox.Session) -> None:
-    """The pulse consumer against a RabbitMQ of its own (rabbitmq-server installed); -- --bench adds bench/pulse.py."""
+    """The pulse tests against a RabbitMQ of their own; `-- --bench`: bench/pulse.py too.
+
+    Needs Debian's rabbitmq-server installed (.ci/run installs it)."""
     # tests/pulse_broker.py starts Debian's rabbitmq-server as a child process on
     # free ports (never a system-wide broker); here a missing one is a failure.
     session.install(".[test,pulse]")
