@@ -279,31 +279,50 @@ class Publisher:
             cc = list(cc)
         body, routes = _pulse.publish_args(self._label + ".publish", exchange, routingKey,
                                            payload, cc)
+        self._retrying("publishing to %r" % exchange,
+                       lambda channel: self._send(channel, exchange, routingKey, body, routes))
+
+    def declare(self, *exchanges: str) -> None:
+        """Declare topic exchanges (durable) ahead of publishing, so that queues can
+        be bound to them first; declaring one again is harmless."""
+        for i, exchange in enumerate(exchanges):
+            if not isinstance(exchange, str) or not exchange:
+                raise _pulse._input_error(self._label + ".declare", "exchanges[%d]" % i,
+                                          "an exchange must be a non-empty str, not %r"
+                                          % (exchange,))
+
+        def declare(channel):
+            for exchange in exchanges:
+                self._declare(channel, exchange)
+        self._retrying("declaring %s" % ", ".join(map(repr, exchanges)), declare)
+
+    def _retrying(self, what: str, action) -> None:
         import amqp
         with self._lock:
             for attempt in (0, 1):
                 channel = self._channel or self._open()
                 try:
-                    self._send(channel, exchange, routingKey, body, routes)
+                    action(channel)
                     return
                 except amqp.exceptions.ChannelError as e:
                     # refused (no such exchange, no permission): trying again cannot help
                     self._drop()
-                    raise _pulse.refused(self._target, "publishing to %r" % exchange,
-                                         e) from None
-                except _errors(self._conn) as e:
+                    raise _pulse.refused(self._target, what, e) from None
+                except _errors() as e:
                     self._drop()
                     if attempt:
-                        raise _pulse.refused(self._target, "publishing to %r" % exchange,
-                                             e) from None
+                        raise _pulse.refused(self._target, what, e) from None
                     log.info("pulse: publisher's connection to %s lost; reconnecting",
                              self._target.display())
 
-    def _send(self, channel, exchange, routingKey, body, routes) -> None:
-        import amqp
+    def _declare(self, channel, exchange: str) -> None:
         if exchange not in self._declared:
             channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
             self._declared.add(exchange)
+
+    def _send(self, channel, exchange, routingKey, body, routes) -> None:
+        import amqp
+        self._declare(channel, exchange)
         headers = {"CC": routes} if routes else {}
         message = amqp.Message(body, content_type="application/json",
                                content_encoding="utf-8", delivery_mode=2,

@@ -50,9 +50,8 @@ def pub(broker):
 
 def ensure_exchanges(pub, *names):
     # A queue can only be bound to an exchange that exists: declare them as the
-    # services do (idempotently), through a message nobody is bound to see.
-    for name in names:
-        pub.publish(PREFIX + name, "nobody.listens", {"declare": True})
+    # services do (idempotently).
+    pub.declare(*[PREFIX + name for name in names])
 
 
 # -- bindings ----------------------------------------------------------------
@@ -291,10 +290,8 @@ def test_wrong_credentials_are_refused_naming_the_host_not_the_password(broker, 
     secret = "wrong-" + uid("secret")
     url = "amqp://tester:%s@127.0.0.1:%d/" % (secret, broker.port)
     h = Harness(driver, [QE.taskDefined()], url=url, queueName="x")
-    started = time.monotonic()
     with pytest.raises(pulse.PulseConnectionError) as info:
         h.start()
-    assert time.monotonic() - started < 30
     text = str(info.value)
     assert "127.0.0.1:%d" % broker.port in text and "ACCESS_REFUSED" in text
     assert secret not in text and secret not in repr(info.value)
@@ -321,11 +318,21 @@ def test_publishers_declare_the_exchange_idempotently(broker):
     exchange = "exchange/tests/v1/" + uid("fresh")
     with pulse.Publisher(broker.url) as p:
         p.publish(exchange, "a.b", {"n": 1})
-        p.publish(exchange, "a.b", {"n": 2})
+        p.declare(exchange)
+        broker.close_all_connections()
+        p.publish(exchange, "a.b", {"n": 2})  # reconnects once, by itself
     pulse.publish(exchange, "a.b", {"n": 3}, url=broker.url)
     asyncio.run(aio_pulse.publish(exchange, "a.b", {"n": 4}, url=broker.url))
+    declared = exchange + "-declared"
+
+    async def declare():
+        async with aio_pulse.Publisher(broker.url) as p:
+            await p.declare(declared)
+            await p.declare(declared)
+    asyncio.run(declare())
     out = broker.ctl("list_exchanges", "name", "type", "durable", "--no-table-headers")
     assert "%s\ttopic\ttrue" % exchange in out.splitlines()
+    assert "%s\ttopic\ttrue" % declared in out.splitlines()
 
 
 def test_the_async_publisher_delivers_with_cc(broker, pub):

@@ -276,6 +276,27 @@ class Publisher:
                         raise _pulse.refused(self._target, "publishing to %r" % exchange,
                                              e) from None
 
+    async def declare(self, *exchanges: str) -> None:
+        """Declare topic exchanges (durable) ahead of publishing."""
+        for i, exchange in enumerate(exchanges):
+            if not isinstance(exchange, str) or not exchange:
+                raise _pulse._input_error(self._label + ".declare", "exchanges[%d]" % i,
+                                          "an exchange must be a non-empty str, not %r"
+                                          % (exchange,))
+        if self._channel is None or self._channel.is_closed:
+            await self._drop()
+            self._conn = await _connect(self._target)
+            self._channel = await self._conn.channel(publisher_confirms=True)
+            self._declared = set()
+        for exchange in exchanges:
+            try:
+                await self._channel.exchange_declare(exchange, exchange_type="topic",
+                                                     durable=True)
+            except _aiormq().exceptions.AMQPError as e:
+                await self._drop()
+                raise _pulse.refused(self._target, "declaring %r" % exchange, e) from None
+            self._declared.add(exchange)
+
     async def _drop(self) -> None:
         conn, self._conn, self._channel = self._conn, None, None
         if conn is not None:
