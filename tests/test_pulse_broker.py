@@ -180,7 +180,8 @@ def test_a_durable_queue_keeps_messages_for_the_next_consumer(broker, pub, drive
 # -- connection killed -----------------------------------------------------------------
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_a_killed_connection_comes_back_losing_nothing(broker, pub, driver):
+def test_a_killed_connection_comes_back_losing_nothing(broker, pub, driver, caplog):
+    caplog.set_level("INFO")
     group = uid("g")
     ensure_exchanges(pub, "task-running")
     total = 400
@@ -202,6 +203,7 @@ def test_a_killed_connection_comes_back_losing_nothing(broker, pub, driver):
         seen = h.wait_for(lambda ms: len({m.payload["i"] for m in ms}) == total, timeout=120)
         connections = h.consumer.connections
     assert connections >= 2
+    assert "reconnect" in caplog.text and broker.password not in caplog.text
     by_id = collections.defaultdict(list)
     for m in seen:
         by_id[m.payload["i"]].append(m)
@@ -209,6 +211,22 @@ def test_a_killed_connection_comes_back_losing_nothing(broker, pub, driver):
     for deliveries in by_id.values():
         # a duplicate is only ever a redelivery
         assert all(m.redelivered for m in deliveries[1:])
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_broker_from_the_environment(broker, pub, driver, monkeypatch):
+    for name, value in {"PULSE_USERNAME": broker.user, "PULSE_PASSWORD": broker.password,
+                        "PULSE_HOST": "127.0.0.1", "PULSE_PORT": str(broker.port),
+                        "PULSE_SSL": "0", "PULSE_VHOST": "/"}.items():
+        monkeypatch.setenv(name, value)
+    group = uid("g")
+    ensure_exchanges(pub, "task-defined")
+    with Harness(driver, [QE.taskDefined(taskGroupId=group)], queueName=uid("env")) as h:
+        assert h.consumer.queueName.startswith("queue/tester/env")
+        pub.publish(PREFIX + "task-defined", task_key("e", group), {"env": True})
+        [m] = h.wait_for(lambda ms: len(ms) == 1)
+    assert m.payload == {"env": True}
+    assert broker.password not in repr(h.consumer)
 
 
 # -- ephemeral queues, prefetch ------------------------------------------------------
