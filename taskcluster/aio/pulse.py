@@ -29,6 +29,7 @@ __all__ = ["Consumer", "Publisher", "publish", "Message", "PulseError",
 log = logging.getLogger("taskcluster.pulse")
 
 _STOP = object()
+_LOST = object()
 
 
 def _aiormq():
@@ -115,8 +116,10 @@ class Consumer:
         except BaseException:
             await _close_quietly(conn)
             raise
-        # A lost connection wakes run() up.
-        conn.closing.add_done_callback(lambda _f: inbox.put_nowait((None, None)))
+        # A lost connection, or a channel the broker closed, wakes run() up.
+        lost = (_LOST, channel)
+        conn.closing.add_done_callback(lambda _f: inbox.put_nowait(lost))
+        channel.closing.add_done_callback(lambda _f: inbox.put_nowait(lost))
         self._conn, self._channel, self._inbox, self.queueName = conn, channel, inbox, plan.name
         self.connections += 1
 
@@ -180,17 +183,17 @@ class Consumer:
             channel, raw = await self._inbox.get()  # type: ignore[union-attr]
             if channel is _STOP:
                 break
-            if channel is None or channel is not self._channel or channel.is_closed:
-                if channel is not None or self._stopping:
-                    continue  # a delivery of a lost channel: the broker redelivers it
-                if self._conn is not None and not self._conn.is_closed:
-                    continue  # a stale wake-up from an earlier connection
+            if channel is _LOST:
+                if raw is not self._channel or self._stopping:
+                    continue  # an earlier connection's, or our own close
                 log.warning("pulse: connection to %s lost; reconnecting",
                             self._target.display())
                 await self._drop()
                 if not await self._reopen():
                     break
                 continue
+            if channel is not self._channel or channel.is_closed:
+                continue  # a delivery of a lost channel: the broker redelivers it
             d = raw.delivery
             props = raw.header.properties
             msg = decode(raw.body, d.exchange, d.routing_key, d.redelivered,
