@@ -177,6 +177,22 @@ def test_a_durable_queue_keeps_messages_for_the_next_consumer(broker, pub, drive
     assert sorted(m.payload["i"] for m in seen) == list(range(50))
 
 
+def test_max_length_bounds_a_durable_queue(broker, pub):
+    group, name = uid("g"), uid("bounded")
+    ensure_exchanges(pub, "task-pending")
+    bindings = [QE.taskPending(taskGroupId=group)]
+    with Harness("sync", bindings, url=broker.url, queueName=name, maxLength=3):
+        pass
+    for i in range(5):
+        pub.publish(PREFIX + "task-pending", task_key("t%d" % i, group), {"i": i})
+    with Harness("sync", bindings, url=broker.url, queueName=name, maxLength=3) as h:
+        seen = h.wait_for(lambda ms: len(ms) >= 3)
+        pub.publish(PREFIX + "task-pending", task_key("last", group), {"i": "last"})
+        seen = h.wait_for(lambda ms: any(m.payload["i"] == "last" for m in ms))
+    # the oldest were dropped at the head, as x-max-length does
+    assert [m.payload["i"] for m in seen] == [2, 3, 4, "last"]
+
+
 # -- connection killed -----------------------------------------------------------------
 
 @pytest.mark.parametrize("driver", DRIVERS)

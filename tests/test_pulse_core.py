@@ -230,3 +230,17 @@ def test_importing_loads_no_amqp_library():
                          text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_handler_that_is_not_callable_is_refused_before_connecting():
+    import asyncio
+
+    import taskcluster.aio.pulse
+    import taskcluster.pulse
+    url = "amqp://u:p@127.0.0.1:1/"   # nothing listens: refused before any connection
+    with pytest.raises(TaskclusterInputError, match="handler must be callable") as info:
+        taskcluster.pulse.Consumer([QE.taskDefined()], url=url, queueName="q").run(5)
+    assert info.value.argument == "handler"
+    consumer = taskcluster.aio.pulse.Consumer([QE.taskDefined()], url=url, queueName="q")
+    with pytest.raises(TaskclusterInputError, match="handler must be an async function"):
+        asyncio.run(consumer.run(None))
