@@ -138,7 +138,8 @@ def bench(session: nox.Session) -> None:
     The package runs in an environment of its own (both are imported as
     ``taskcluster``), against one loopback server on 127.0.0.1.  Prints a
     table; fails on nothing but errors.  Also bench/validation.py (schema
-    checks) and bench/transfer.py (256 MiB through putUrl/getUrl on moto).
+    checks), bench/transfer.py (256 MiB through putUrl/getUrl on moto) and
+    bench/fake.py (the fake deployment's calls/s and start time).
     ``nox -s bench -- --rounds 3`` passes options to bench/run.py and transfer.py."""
     root = os.path.dirname(os.path.abspath(__file__))
     # The test extra: the transfer rows run on moto, with the tests' fake services.
@@ -157,6 +158,8 @@ def bench(session: nox.Session) -> None:
         # 256 MiB up and down through putUrl/getUrl on moto
         session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
                     python, *session.posargs)
+        # taskcluster.fake: calls/s from one client, the fixture's start
+        session.run("python", os.path.join(root, "bench", "fake.py"), *session.posargs)
 
 
 # The HTTP mocks the scenarios run under, pinned alike on both sides.

@@ -239,6 +239,21 @@ class CallCore:
                         label=self._label("buildUrl"))
         return self._url(bound, self._label("buildUrl"))
 
+    def requiredScopes(self, methodName, *args, payload=None, **kwargs) -> Any:
+        """The scope expression calling ``methodName(*args, **kwargs)`` needs,
+        with its template filled as the service fills it (from the route
+        arguments and the payload): ``queue.requiredScopes("createTask",
+        taskId, payload=task)``.  Other keyword arguments give parameters
+        only the service knows (``schedulerId=`` for ``scheduleTask``).
+        None when the method needs no scopes; a ``MissingScopeParameter``
+        names what is missing.  Pure: nothing is sent (a plain method on the
+        async clients too)."""
+        from . import _requiredscopes
+        entry = self._entry(methodName, "requiredScopes")
+        if payload is not None:
+            kwargs["payload"] = payload
+        return _requiredscopes.for_call(entry, args, kwargs, self._label("requiredScopes"))
+
     def buildSignedUrl(self, methodName, *args, expiration=None, **kwargs) -> str:
         """A GET URL carrying a Hawk bewit, valid ``expiration`` seconds
         (default: the ``signedUrlExpiration`` option, 15 minutes)."""
@@ -368,7 +383,7 @@ class CallCore:
             return Step(value)
         else:
             retriable = is_retriable_status(outcome.status)
-            failure = _rest_failure(call, outcome, attempt)
+            failure = _rest_failure(call, outcome, attempt, o.has_credentials)
         if not retriable or attempt > o.maxRetries:
             return Step(failure=failure)
         delay = backoff_delay(attempt, o.delayFactor, o.randomizationFactor, o.maxDelay,
@@ -403,7 +418,8 @@ def _variant(cls: type, directory: str) -> type:
     return _variants((cls, os.path.abspath(directory)))
 
 
-def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFailure:
+def _rest_failure(call: Call, response: Response, attempt: int,
+                  sent_credentials: bool = True) -> TaskclusterFailure:
     # As the package: ``body`` is the parsed JSON, or {} when the answer is
     # not JSON; the start of such an answer's text goes into the message.
     body: Any = {}
@@ -424,7 +440,15 @@ def _rest_failure(call: Call, response: Response, attempt: int) -> TaskclusterFa
     text = "%s: %s %s answered %d%s%s: %s" % (
         call.label, call.method, call.url, response.status,
         " " + code if isinstance(code, str) else "", retried, message)
-    cls = TaskclusterAuthFailure if response.status == 401 else TaskclusterRestFailure
-    return cls(text, None, response.status, body,
-               code=code if isinstance(code, str) else "UnknownError",
-               method=call.label, url=call.url, attempts=attempt)
+    if response.status == 401:
+        return TaskclusterAuthFailure(text, None, response.status, body,
+                                      code=code if isinstance(code, str) else "UnknownError",
+                                      method=call.label, url=call.url, attempts=attempt)
+    missing = None
+    if response.status == 403 and code == "InsufficientScopes":
+        from ._requiredscopes import missing_from_answer
+        missing = missing_from_answer(body, sent_credentials)
+    return TaskclusterRestFailure(text, None, response.status, body,
+                                  code=code if isinstance(code, str) else "UnknownError",
+                                  method=call.label, url=call.url, attempts=attempt,
+                                  missingScopes=missing)

@@ -14,7 +14,8 @@ catch the same things::
     +-- TaskclusterInputError               bad input, refused before anything is sent
         (also a ValueError; where the package raises a more specific class
         for the same mistake, the error is an instance of that class too:
-        TaskclusterCredentialsError, TaskclusterRoutingKeyError)
+        TaskclusterCredentialsError, TaskclusterRoutingKeyError,
+        MissingScopeParameter)
 
 As in the package, ``TaskclusterAuthFailure`` and ``TaskclusterRestFailure``
 are siblings: ``except TaskclusterRestFailure`` does not catch a 401.
@@ -45,6 +46,7 @@ __all__ = [
     "TaskclusterCredentialsError",
     "TaskclusterRoutingKeyError",
     "TaskclusterResponseTooLarge",
+    "MissingScopeParameter",
 ]
 
 
@@ -59,6 +61,9 @@ class TaskclusterFailure(Exception):
     method = None
     url = None
     superExc = None
+    # For a 403 InsufficientScopes answer: the scope expression the caller
+    # still lacks (see TaskclusterRestFailure).
+    missingScopes = None
 
     def __init__(self, message=None, **fields):
         message = str(message) if message is not None else type(self).__name__
@@ -103,13 +108,18 @@ class TaskclusterRestFailure(TaskclusterFailure):
     is not JSON), ``method`` (``Service.method``), ``url`` and ``superExc``.
     The package's defaults apply when built by hand: ``status_code`` 500 and
     ``body`` ``{}``.
+
+    For a 403 ``InsufficientScopes`` (a RestFailure, as in the package),
+    ``missingScopes`` is the scope expression the caller still lacks, as
+    ``taskcluster.scopes.removeGivenScopes`` gives it, when the answer says
+    enough to know it; None otherwise.
     """
 
     def __init__(self, msg=None, superExc=None, status_code=500, body=None, *,
-                 code=None, method=None, url=None, attempts=None):
+                 code=None, method=None, url=None, attempts=None, missingScopes=None):
         super().__init__(msg, superExc=superExc, status_code=status_code,
                          body={} if body is None else body, code=code, method=method,
-                         url=url, attempts=attempts)
+                         url=url, attempts=attempts, missingScopes=missingScopes)
 
 
 class TaskclusterResponseTooLarge(TaskclusterFailure):
@@ -163,6 +173,17 @@ class TaskclusterInputError(TaskclusterFailure, ValueError):
 
     def __init__(self, message=None, *, method=None, argument=None, **detail):
         TaskclusterFailure.__init__(self, message, method=method, argument=argument, **detail)
+
+
+class MissingScopeParameter(TaskclusterInputError):
+    """A method's scope expression needs a parameter that was not given and
+    cannot be derived from the call (``taskcluster.scopes.requiredScopes``):
+    ``parameter`` names it, ``service`` and ``method`` say whose expression."""
+
+    def __init__(self, message=None, *, method=None, argument=None, parameter=None,
+                 service=None):
+        TaskclusterFailure.__init__(self, message, method=method, argument=argument,
+                                    parameter=parameter, service=service)
 
 
 class TaskclusterCredentialsError(TaskclusterInputError, TaskclusterAuthFailure):

@@ -68,3 +68,11 @@ def pulse_broker():
     saying why there is none."""
     from pulse_broker import session_broker
     yield from session_broker()
+
+
+def pytest_configure(config):
+    """The taskcluster_fake fixture: registered by the package's pytest11
+    entry point once installed (nox); from a checkout, here."""
+    if not config.pluginmanager.hasplugin("taskcluster_fake"):
+        from taskcluster.fake import pytest_plugin
+        config.pluginmanager.register(pytest_plugin, "taskcluster_fake")

@@ -40,6 +40,7 @@ _COMMANDS = {
     "temp-creds": ("misc", "temp_creds", "Issue temporary credentials as shell exports."),
     "references": ("references", "references", "Refresh the API references from a deployment."),
     "completion": ("completion", "completion", "Print the shell completion script."),
+    "fake": ("fake", "fake", "Serve a fake Taskcluster deployment on loopback (for tests)."),
 }
 
 

@@ -88,6 +88,11 @@ class Call:
         self.rootUrl = rootUrl
         self._authorizer = authorizer
         self.authorized = False
+        # The HTTP request as it came (method, resource, host, port,
+        # authorization), for the few methods that authenticate a request
+        # themselves (auth's testAuthenticate); None for a call one service
+        # makes on another.
+        self.request: Optional[Dict[str, Any]] = None
 
     def authorize(self, **params: Any) -> None:
         """Check the method's scope expression, filled with the route
@@ -131,9 +136,17 @@ class Backend:
 
     ``reset()`` drops all state; ``tick(now)`` is called before each call and
     after ``advance()``, for what happens on a service's own clock (claims
-    expiring, deadlines passing, secrets expiring)."""
+    expiring, deadlines passing, secrets expiring).
+
+    The deployment also offers ``loadClient(clientId)`` and
+    ``expand(scopes)`` (a client's key and expanded scopes; role expansion)
+    and ``staticClient(clientId)`` (the root and queue clients, which
+    survive ``reset()``).  A backend naming methods in
+    ``selfAuthenticating`` gets their requests unauthenticated, with
+    ``call.request`` to check itself."""
 
     name = ""
+    selfAuthenticating: frozenset = frozenset()
 
     def __init__(self, deployment: Any) -> None:
         self.deployment = deployment
