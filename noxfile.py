@@ -188,3 +188,7 @@ def compat(session: nox.Session) -> None:
     with session.chdir(session.create_tmp()):
         session.run("python", os.path.join(root, "compat", "run.py"), "--theirs-python", python,
                     *session.posargs)
+        # The fake deployment's queue driven by the package (create .. completed, a
+        # dependency chain, a retry).
+        session.run("python", os.path.join(root, "compat", "fake_lifecycle.py"),
+                    "--theirs-python", python)
