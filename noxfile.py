@@ -74,7 +74,8 @@ def pulse(session: nox.Session) -> None:
     bench = "--bench" in session.posargs
     args = [a for a in session.posargs if a != "--bench"]
     session.run("pytest", "-p", "no:cacheprovider", "tests/test_pulse_core.py",
-                "tests/test_pulse_broker.py", *args, env={"PULSE_TESTS_REQUIRE_BROKER": "1"})
+                "tests/test_pulse_broker.py", "tests/test_pulse_fake.py", *args,
+                env={"PULSE_TESTS_REQUIRE_BROKER": "1"})
     if bench:
         session.run("python", "bench/pulse.py")
 
