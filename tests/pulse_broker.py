@@ -27,6 +27,23 @@ _SERVER_CANDIDATES = ("/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/sbin/rabbit
 _CTL_CANDIDATES = ("/usr/lib/rabbitmq/bin/rabbitmqctl", "/usr/sbin/rabbitmqctl")
 START_TIMEOUT = 120.0
 
+# The broker runs under this shell, which holds its own epmd (in the
+# foreground, on the broker's epmd port) and stops both when its stdin closes:
+# when stop() closes it, or when the test process dies without stopping them.
+_WRAPPER = r'''
+"$PULSE_TEST_EPMD" -port "$ERL_EPMD_PORT" -address 127.0.0.1 &
+epmd=$!
+until "$PULSE_TEST_EPMD" -port "$ERL_EPMD_PORT" -names >/dev/null 2>&1; do
+    kill -0 "$epmd" 2>/dev/null || exit 1
+    sleep 0.1
+done
+"$PULSE_TEST_SERVER" &
+server=$!
+cat >/dev/null
+kill -TERM "$server" 2>/dev/null; wait "$server"
+kill -TERM "$epmd" 2>/dev/null; wait "$epmd"
+'''
+
 
 def _find(candidates):
     for path in candidates:
@@ -81,8 +98,10 @@ class Broker:
 
     def start(self):
         self._out = open(os.path.join(self.dir, "server.out"), "wb")
-        self.process = subprocess.Popen([self.server], env=self.env, stdout=self._out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env = dict(self.env, PULSE_TEST_SERVER=self.server,
+                   PULSE_TEST_EPMD=shutil.which("epmd") or "/usr/lib/erlang/bin/epmd")
+        self.process = subprocess.Popen(["/bin/sh", "-c", _WRAPPER], env=env, stdout=self._out,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
                                         start_new_session=True, cwd=self.dir)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -139,14 +158,14 @@ class Broker:
     def stop(self):
         if self.process is not None and self.process.poll() is None:
             try:
-                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.stdin.close()  # the wrapper stops the broker, then its epmd
                 self.process.wait(60)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
             except ProcessLookupError:
                 pass
-        # This broker's own epmd (started by the node, on its own port).
+        # Had the node started an epmd of its own on this port, it goes too.
         epmd = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
         subprocess.run([epmd, "-port", str(self.epmd_port), "-kill"], env=self.env,
                        capture_output=True, timeout=30, check=False)
