@@ -293,6 +293,21 @@ def queue_plan(opts: QueueOptions) -> QueuePlan:
     return QueuePlan(base, True, False, False, arguments)
 
 
+def existing_classic_queue(plan: QueuePlan, error: BaseException) -> bool:
+    """Whether the broker refused ``plan`` only because the queue already exists
+    as a classic queue (made before quorum queues, or by another consumer): the
+    consumer then uses that queue as it is, as lib-pulse's consumers kept
+    their classic queues until they were deleted."""
+    text = str(error)
+    return ("x-queue-type" in plan.arguments and "PRECONDITION_FAILED" in text
+            and "x-queue-type" in text)
+
+
+def classic_kept(target: Endpoint, plan: QueuePlan) -> None:
+    log.warning("pulse: queue %r on %s exists as a classic queue; using it as it is (delete "
+                "it to have it made again as a quorum queue)", plan.name, target.display())
+
+
 # -- a delivery ---------------------------------------------------------------
 
 class Message:

@@ -119,7 +119,13 @@ class Consumer:
                                       exclusive=plan.exclusive, auto_delete=plan.auto_delete,
                                       arguments=plan.arguments)
             except conn.channel_errors as e:
-                raise _pulse.refused(self._target, "declaring queue %r" % plan.name, e) from None
+                if not _pulse.existing_classic_queue(plan, e):
+                    raise _pulse.refused(self._target, "declaring queue %r" % plan.name,
+                                         e) from None
+                # the refusal closed the channel: a new one, and the queue as it is
+                _pulse.classic_kept(self._target, plan)
+                channel = conn.channel()
+                channel.queue_declare(queue=plan.name, passive=True)
             for b in self._bindings:
                 try:
                     channel.queue_bind(queue=plan.name, exchange=b.exchange,

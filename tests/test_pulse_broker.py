@@ -177,6 +177,26 @@ def test_a_durable_queue_keeps_messages_for_the_next_consumer(broker, pub, drive
     assert sorted(m.payload["i"] for m in seen) == list(range(50))
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_an_existing_classic_queue_is_used_as_it_is(broker, pub, driver, caplog):
+    group, name = uid("g"), uid("classic")
+    ensure_exchanges(pub, "task-defined")
+    conn = amqp.Connection("127.0.0.1:%d" % broker.port, userid=broker.user,
+                           password=broker.password)
+    conn.connect()
+    try:  # as a consumer written before quorum queues made it
+        conn.channel().queue_declare("queue/tester/" + name, durable=True, auto_delete=False)
+    finally:
+        conn.close()
+    with Harness(driver, [QE.taskDefined(taskGroupId=group)], url=broker.url,
+                 queueName=name) as h:
+        pub.publish(PREFIX + "task-defined", task_key("c", group), {"classic": True})
+        [m] = h.wait_for(lambda ms: len(ms) == 1)
+    assert m.payload == {"classic": True}
+    assert broker.queues()["queue/tester/" + name]["type"] == "classic"
+    assert "exists as a classic queue" in caplog.text
+
+
 def test_max_length_bounds_a_durable_queue(broker, pub):
     group, name = uid("g"), uid("bounded")
     ensure_exchanges(pub, "task-pending")

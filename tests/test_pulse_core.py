@@ -244,3 +244,15 @@ def test_a_handler_that_is_not_callable_is_refused_before_connecting():
     consumer = taskcluster.aio.pulse.Consumer([QE.taskDefined()], url=url, queueName="q")
     with pytest.raises(TaskclusterInputError, match="handler must be an async function"):
         asyncio.run(consumer.run(None))
+
+
+def test_only_a_queue_type_mismatch_keeps_an_existing_classic_queue():
+    durable = _pulse.queue_plan(opts())
+    mismatch = Exception("(406) PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for "
+                         "queue 'queue/alice/q' in vhost '/': received 'quorum' but current "
+                         "is 'classic'")
+    assert _pulse.existing_classic_queue(durable, mismatch) is True
+    other = Exception("(406) PRECONDITION_FAILED - inequivalent arg 'x-max-length'")
+    assert _pulse.existing_classic_queue(durable, other) is False
+    ephemeral = _pulse.queue_plan(opts(queueName=None, ephemeral=True))
+    assert _pulse.existing_classic_queue(ephemeral, mismatch) is False

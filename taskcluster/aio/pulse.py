@@ -99,7 +99,13 @@ class Consumer:
                                             auto_delete=plan.auto_delete,
                                             arguments=plan.arguments)
             except errors as e:
-                raise _pulse.refused(self._target, "declaring queue %r" % plan.name, e) from None
+                if not _pulse.existing_classic_queue(plan, e):
+                    raise _pulse.refused(self._target, "declaring queue %r" % plan.name,
+                                         e) from None
+                # the refusal closed the channel: a new one, and the queue as it is
+                _pulse.classic_kept(self._target, plan)
+                channel = await conn.channel()
+                await channel.queue_declare(plan.name, passive=True)
             for b in self._bindings:
                 try:
                     await channel.queue_bind(plan.name, b.exchange,
