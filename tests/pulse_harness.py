@@ -95,10 +95,7 @@ class Harness:
     def stop(self):
         c = self.consumer
         if c is not None and not self.returned.is_set():
-            if self.driver == "sync":
-                c.stop()
-            else:
-                self.loop.call_soon_threadsafe(c.stop)
+            c.stop()  # from this thread: both drivers take it from any thread
         self.thread.join(30)
         assert not self.thread.is_alive(), "run() did not return within 30 s of stop()"
         if self.error is not None:

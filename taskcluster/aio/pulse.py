@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
 
@@ -78,6 +79,8 @@ class Consumer:
         self._channel = None
         self._inbox: Optional[asyncio.Queue] = None
         self._stopping = False
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[int] = None
         self.queueName: Optional[str] = None
         self.connections = 0
 
@@ -169,8 +172,14 @@ class Consumer:
         await self._drop()
 
     def stop(self) -> None:
-        """Make run() return, from the handler or another task (not thread-safe:
-        from another thread, ``loop.call_soon_threadsafe(consumer.stop)``)."""
+        """Make run() return, from the handler, another task, or another thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed() and threading.get_ident() != self._thread:
+            loop.call_soon_threadsafe(self._stop_here)
+        else:
+            self._stop_here()
+
+    def _stop_here(self) -> None:
         self._stopping = True
         if self._inbox is not None:
             self._inbox.put_nowait((_STOP, None))
@@ -182,6 +191,7 @@ class Consumer:
                                       "an async function of one Message, not %s"
                                       % type(handler).__name__)
         self._stopping = False
+        self._loop, self._thread = asyncio.get_running_loop(), threading.get_ident()
         if self._conn is None:
             await self._open()
         decode = self._decoder.message
