@@ -156,6 +156,8 @@ def bench(session: nox.Session) -> None:
         # validatePayloads' cost, with jsonschema beside it for comparison
         session.install("jsonschema")
         session.run("python", os.path.join(root, "bench", "validation.py"))
+        # filling a method's scope expression (requiredScopes, expressionFor)
+        session.run("python", os.path.join(root, "bench", "requiredscopes.py"))
         # 256 MiB up and down through putUrl/getUrl on moto
         session.run("python", os.path.join(root, "bench", "transfer.py"), "--theirs-python",
                     python, *session.posargs)

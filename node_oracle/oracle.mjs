@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import hawk from 'hawk';
 import slugid from 'slugid';
 import { createClient, createTemporaryCredentials, fromNowJSON } from 'taskcluster-client';
+import scopeLib from 'taskcluster-lib-scopes';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REFERENCES = path.resolve(HERE, '..', 'references');
@@ -286,6 +287,34 @@ const kinds = {
 
   fromNow(c) {
     return fromNowJSON(c.offset, has(c, 'reference') ? new Date(c.reference) : undefined);
+  },
+
+  scopes(c) {
+    // One call of a taskcluster-lib-scopes function; the arguments are this
+    // case's own (parsed afresh), so functions that sort them in place
+    // (scopeUnion) change nothing else.
+    const fn = scopeLib[c.fn];
+    if (typeof c.fn !== 'string' || typeof fn !== 'function') {
+      throw new Error(`oracle: taskcluster-lib-scopes has no function ${JSON.stringify(c.fn)}`);
+    }
+    return fn(...c.args);
+  },
+
+  scopesTiming(c) {
+    // satisfiesExpression(scopeset, e) for each expression, `rounds` times
+    // over; the answers of one pass and each round's seconds (for bench/).
+    const answers = c.expressions.map(e => scopeLib.satisfiesExpression(c.scopeset, e));
+    const seconds = [];
+    for (let r = 0; r < c.rounds; r++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < c.repeat; i++) {
+        for (const e of c.expressions) {
+          scopeLib.satisfiesExpression(c.scopeset, e);
+        }
+      }
+      seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    return { answers, seconds };
   },
 
   async verifyHeader(c) {

@@ -58,6 +58,8 @@ class Plan:
             frozenset(entry.args)
 
     def hint(self, name: str) -> str:
+        if name in self.entry.args:
+            return "it is a route argument of %s" % self.entry.name
         if name in self.state:
             return ("the service reads it from %s, so give it yourself: %s=..."
                     % (self.state[name], name))
@@ -128,8 +130,9 @@ def plan_for(entry: _references.FunctionEntry) -> Plan:
     found = _plans.get(id(entry))
     if found is None or found[0] is not entry:
         with _lock:
-            found = (entry, Plan(entry))
-            _plans[id(entry)] = found
+            found = _plans.get(id(entry))
+            if found is None or found[0] is not entry:
+                found = _plans[id(entry)] = (entry, Plan(entry))
     return found[1]
 
 

@@ -22,7 +22,7 @@ one of the wrong type a :class:`TaskclusterInputError`; both name it.
 :func:`compile` turns a template into a :class:`Template` once;
 :meth:`Template.render` fills it.  The per-method parameters (which the
 services derive from the payload) and the entry points
-(:func:`expressionFor`, :func:`requiredScopes`) are in ``_scopeparams``.
+(:func:`expressionFor`, :func:`requiredScopes`) in ``_requiredscopes``.
 """
 
 from __future__ import annotations
@@ -75,16 +75,33 @@ def _kind(value: Any) -> str:
 
 
 def js_number(value: Any) -> str:
-    """A number as JavaScript's String() writes it (1.0 -> "1")."""
-    if isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value == int(value) and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    return str(value)
+    """A number as JavaScript's ``String()`` writes it (ECMAScript's
+    Number::toString): 2.0 -> "2", 1e-7 -> "1e-7", 1e21 -> "1e+21"."""
+    if isinstance(value, int) and abs(value) < 10 ** 21:
+        return str(value)
+    value = float(value)
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    # repr gives the shortest digits that round-trip, as JavaScript's do
+    from decimal import Decimal
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
+    k = len(digits)
+    n = int(exponent) + len(digit_tuple)        # the decimal point's place
+    sign = "-" if value < 0 else ""
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    e = n - 1
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return "%s%se%s%d" % (sign, mantissa, "+" if e >= 0 else "-", abs(e))
 
 
 def _string_value(name: str, params: Mapping[str, Any], ctx: _Context) -> str:
@@ -159,6 +176,16 @@ def _compile_if(cond: str, then: _Render, otherwise: Optional[_Render]) -> _Rend
     return render
 
 
+def _merge(into: Dict[str, str], more: Mapping[str, str]) -> Dict[str, str]:
+    # expressions.js's mergeParams: a parameter used as two types is an error
+    for name, kind in more.items():
+        if into.get(name, kind) != kind:
+            raise ValueError("scope template parameter %r cannot be both %s and %s"
+                             % (name, kind, into[name]))
+        into[name] = kind
+    return into
+
+
 def _compile(template: Any) -> Tuple[_Render, Dict[str, str]]:
     """The renderer of ``template`` and its parameters ({name: type}, type
     one of "string", "array", "boolean"), as expressions.js's compileTemplate
@@ -171,27 +198,29 @@ def _compile(template: Any) -> Tuple[_Render, Dict[str, str]]:
     keys = set(template)
     if keys in ({"AllOf"}, {"AnyOf"}):
         key = "AllOf" if "AllOf" in keys else "AnyOf"
-        members, params = [], {}  # type: Tuple[List[_Render], Dict[str, str]]
+        members: List[_Render] = []
+        params: Dict[str, str] = {}
         for t in template[key]:
             render, p = _compile(t)
             members.append(render)
-            params.update(p)
+            _merge(params, p)
         return _compile_list(key, members), params
     if keys == {"for", "in", "each"}:
-        each, params = _compile(template["each"])
-        params = dict(params)
-        params.pop(template["for"], None)       # bound here, not a parameter
-        params[template["in"]] = "array"
+        each, inner = _compile(template["each"])
+        params = {template["in"]: "array"}
+        params[template["for"]] = "string"       # one key if "for" and "in" are the same
+        _merge(params, inner)
+        del params[template["for"]]              # bound here, not a parameter
         return _compile_for(template["for"], template["in"], each), params
     if keys in ({"if", "then"}, {"if", "then", "else"}):
-        then, params = _compile(template["then"])
-        params = dict(params)
+        then, branches = _compile(template["then"])
+        branches = dict(branches)
         otherwise = None
         if "else" in template:
             otherwise, p = _compile(template["else"])
-            params.update(p)
-        params[template["if"]] = "boolean"
-        return _compile_if(template["if"], then, otherwise), params
+            _merge(branches, p)
+        return (_compile_if(template["if"], then, otherwise),
+                _merge({template["if"]: "boolean"}, branches))
     raise ValueError("not a scope template: an object with keys %s" % sorted(keys))
 
 

@@ -73,6 +73,6 @@ def pulse_broker():
 def pytest_configure(config):
     """The taskcluster_fake fixture: registered by the package's pytest11
     entry point once installed (nox); from a checkout, here."""
-    if not config.pluginmanager.hasplugin("taskcluster_fake"):
-        from taskcluster.fake import pytest_plugin
+    from taskcluster.fake import pytest_plugin
+    if not config.pluginmanager.is_registered(pytest_plugin):
         config.pluginmanager.register(pytest_plugin, "taskcluster_fake")

@@ -290,3 +290,41 @@ def test_the_plugin_is_declared_under_the_pytest11_entry_point():
         project = tomllib.load(fh)["project"]
     assert project["entry-points"]["pytest11"] == {
         "taskcluster_fake": "taskcluster.fake.pytest_plugin"}
+
+
+def test_a_chunked_body_and_expect_100_continue_are_understood(taskcluster_fake):
+    tc = taskcluster_fake
+    ob = taskcluster.Object({"rootUrl": tc.rootUrl, "credentials": tc.rootCredentials})
+    data = b"x" * 100000
+    made = ob.createUpload("chunked", {
+        "projectId": "p", "uploadId": taskcluster.slugId(),
+        "expires": taskcluster.stringDate(taskcluster.fromNow("1 hour")),
+        "proposedUploadMethods": {"putUrl": {"contentType": "text/plain",
+                                             "contentLength": len(data)}}})
+    url = made["uploadMethod"]["putUrl"]["url"]
+
+    def pieces():
+        for i in range(0, len(data), 30000):
+            yield data[i:i + 30000]
+    answer = requests.put(url, data=pieces(), timeout=30,
+                          headers={"Content-Type": "text/plain"})   # sent chunked
+    assert answer.status_code == 200
+    assert tc.storage.get("object/chunked") == (data, "text/plain")
+    # with Expect: 100-continue, the body follows the server's "100 Continue"
+    with socket.create_connection(("127.0.0.1", port_of(tc.rootUrl)), timeout=30) as s:
+        target = url[len(tc.rootUrl):]
+        s.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                   "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n" % target).encode())
+        assert s.recv(1024).startswith(b"HTTP/1.1 100")
+        s.sendall(b"ok")
+        assert s.recv(1024).startswith(b"HTTP/1.1 200")
+    assert tc.storage.get("object/chunked") == (b"ok", "text/plain")
+
+
+def test_the_command_explains_itself_and_a_port_in_use():
+    helped = run_cli("fake", "--help")
+    assert helped.code == 0 and "--port" in helped.out and "--host" in helped.out
+    with FakeDeployment() as busy:
+        refused = run_cli("fake", "--port", str(port_of(busy.rootUrl)))
+    assert refused.code == 1 and refused.out == ""
+    assert "cannot listen on 127.0.0.1:%d" % port_of(busy.rootUrl) in refused.err

@@ -378,6 +378,9 @@ def test_expression_for_takes_route_parameters_payload_and_extra():
                                          query={"workerPoolId": "x/y"}) == \
         "worker-manager:list-worker-pool-errors:x/y"
     assert _requiredscopes.expressionFor("auth", "ping", {}) is None
+    with pytest.raises(MissingScopeParameter) as info:
+        _requiredscopes.expressionFor("secrets", "get", {})
+    assert info.value.parameter == "name" and "route argument of get" in str(info.value)
     with pytest.raises(TaskclusterInputError, match="expressionFor: service 'nope'"):
         _requiredscopes.expressionFor("nope", "x", {})
 
@@ -476,3 +479,45 @@ def test_an_async_403_says_it_too(server):
                 await q.task("t")
             return info.value
     assert asyncio.run(main()).missingScopes == "queue:get-task:t"
+
+
+# -- cheap to import ---------------------------------------------------------------------
+
+def test_importing_taskcluster_scopes_reads_no_reference():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    parent = str(Path(taskcluster.__file__).resolve().parents[1])
+    code = ("import sys, taskcluster.scopes\n"
+            "print(sorted(m for m in sys.modules if m.startswith('taskcluster.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=parent),
+                         cwd="/", capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(eval(out.stdout))   # noqa: S307 - a list of names printed above
+    assert "taskcluster.scopes" in loaded
+    assert not loaded & {"taskcluster._references", "taskcluster._requiredscopes",
+                         "taskcluster._scopetemplates", "taskcluster._schemas"}
+
+
+# -- the guide's examples ---------------------------------------------------------------
+
+def test_the_guide_section_runs():
+    """The ```python blocks of docs/guide/scopes.md's "The scopes a call needs"
+    section, in order, in one namespace (they send nothing)."""
+    import re
+    from pathlib import Path
+    guide = Path(__file__).resolve().parents[1] / "docs" / "guide" / "scopes.md"
+    if not guide.is_file():
+        pytest.skip("docs/ is not shipped with an installed package; run from a checkout")
+    text = guide.read_text(encoding="utf-8")
+    section = text[text.index("## The scopes a call needs"):]
+    following = re.search(r"^## ", section[3:], re.M)
+    if following:
+        section = section[:following.start() + 3]
+    blocks = re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+    assert len(blocks) >= 4
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, str(guide), "exec"), namespace)   # noqa: S102 - our own docs
+    assert callable(namespace["create"])

@@ -411,6 +411,6 @@ def test_all_twelve_functions_are_public():
              "normalizeScopeSet", "mergeScopeSets", "scopeIntersection", "scopeUnion",
              "satisfiesExpression", "scopesSatisfying", "removeGivenScopes",
              "simplifyScopeExpression"}
-    assert set(S.__all__) == names | {"scopeKey"}
+    assert set(S.__all__) == names | {"scopeKey", "requiredScopes"}  # requiredScopes: issue 18
     for name in S.__all__:
         assert callable(getattr(S, name)) and getattr(S, name).__doc__

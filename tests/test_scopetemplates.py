@@ -34,6 +34,17 @@ def test_numbers_fill_a_string_as_javascript_writes_them():
     assert js_number(float("nan")) == "NaN"
 
 
+@pytest.mark.parametrize("value,javascript", [
+    # what node -e 'String(x)' printed for each
+    (1e-7, "1e-7"), (1.5e16, "15000000000000000"), (0.000001, "0.000001"), (1e21, "1e+21"),
+    (123.456, "123.456"), (-0.0, "0"), (2.5, "2.5"), (-1.25e-10, "-1.25e-10"),
+    (1e300, "1e+300"), (123456789012345680000, "123456789012345680000"),
+    (0.1 + 0.2, "0.30000000000000004"), (5e-324, "5e-324"), (10 ** 22, "1e+22"),
+])
+def test_numbers_are_written_as_javascript_writes_them(value, javascript):
+    assert js_number(value) == javascript
+
+
 @pytest.mark.parametrize("value", [True, ["a"], {"a": 1}, b"x"])
 def test_a_string_parameter_of_another_type_is_refused_naming_it(value):
     with pytest.raises(TaskclusterInputError) as info:
@@ -110,11 +121,24 @@ def test_parameters_are_extracted_with_their_types():
     assert t.params == {"id": "string", "scopes": "array", "ro": "boolean", "b": "string"}
 
 
-@pytest.mark.parametrize("template", [5, None, {"AllOf": ["a"], "AnyOf": []},
-                                      {"for": "a", "in": "b"}, {"if": "x"}, {"Else": 1}])
+@pytest.mark.parametrize("template", [
+    5, None, {"AllOf": ["a"], "AnyOf": []}, {"for": "a", "in": "b"}, {"if": "x"}, {"Else": 1},
+    # a parameter used as two types, refused as expressions.js's mergeParams refuses it
+    {"if": "b", "then": "<b>"},
+    {"AllOf": ["<xs>", {"for": "x", "in": "xs", "each": "<x>"}]},
+    {"AnyOf": [{"if": "c", "then": "a"}, {"for": "x", "in": "c", "each": "<x>"}]},
+])
 def test_what_is_not_a_template_is_refused(template):
     with pytest.raises(ValueError):
         compile(template)
+
+
+def test_for_over_its_own_variable_declares_no_parameter():
+    # expressions.js: {[in]: "array", [for]: "string"} is one key when they are
+    # the same, and the for variable is then omitted
+    t = compile({"AllOf": [{"for": "x", "in": "x", "each": "s:<x>"}]})
+    assert t.params == {}
+    assert t.render({"x": ["a", "b"]}) == {"AllOf": ["s:a", "s:b"]}
 
 
 def test_rendering_leaves_the_template_and_the_parameters_alone():

@@ -37,6 +37,7 @@ _COMMANDS = {
     "slugid": ("misc", "slugid", "Generate, encode, or decode slug ids."),
     "from-now": ("misc", "from_now", "The time an offset ('2 hours', '-1d') from now."),
     "scope-match": ("misc", "scope_match", "Whether scopes satisfy a required set."),
+    "scopes": ("scopes", "scopes", "Scope sets and expressions; the scopes a call needs."),
     "temp-creds": ("misc", "temp_creds", "Issue temporary credentials as shell exports."),
     "references": ("references", "references", "Refresh the API references from a deployment."),
     "completion": ("completion", "completion", "Print the shell completion script."),

@@ -47,8 +47,9 @@ def fake(host, port):
         try:
             deployment.start()
         except OSError as e:
+            # a failure of the machine, not of the command's use: exit 1
             raise CliError("fake: cannot listen on %s:%d: %s"
-                           % (host, port, e.strerror or e)) from None
+                           % (host, port, e.strerror or e), exit_code=1) from None
         lines = [
             ("TASKCLUSTER_ROOT_URL", deployment.rootUrl),
             ("TASKCLUSTER_CLIENT_ID", deployment.rootCredentials["clientId"]),

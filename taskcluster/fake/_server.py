@@ -1,31 +1,39 @@
-"""The HTTP side of the fake deployment: aiohttp's low-level server on its
-own event loop in one background thread.
+"""The HTTP side of the fake deployment: the standard library's threading
+HTTP server (``http.server``), serving from a background thread.
 
-Why aiohttp: it is already a dependency of the package (the async client),
-so the ``fake`` extra adds nothing for it; it speaks HTTP/1.1 fully
-(keep-alive, chunked request bodies, which the standard library's server
-does not decode) and closes its open connections on shutdown, so the port
-and every connection are closed once :meth:`HttpServer.stop` returns.  Why
-one thread with an event loop rather than a thread per connection: requests
-are handled one at a time on that thread, in arrival order, with no thread
-switch per request; the deployment's lock then only guards against a test
-calling a backend directly from its own thread.
+Why the standard library and not aiohttp (a dependency of the package
+already): the fixture's start.  Importing aiohttp costs 140-250 ms on a
+first start (its client and connector modules come with the package),
+while ``http.server`` costs about 35 ms, which keeps the first start of
+the pytest fixture, imports included, under 100 ms; and speed is not what
+the standard server lacks here (one client on a keep-alive connection gets
+1,500+ calls a second; see bench/fake.py).  What it lacks is added below:
+request bodies sent chunked are decoded, every answer has a
+Content-Length (HTTP/1.1 keep-alive), and :meth:`HttpServer.stop` closes
+the open connections too, so the port and every connection are closed and
+every handler thread has ended when it returns.
 
+Each connection has its thread; the deployment serializes the requests.
 The handler given is synchronous and pure of HTTP:
 ``handle(method, target, headers, body) -> (status, headers, body)``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
-from typing import Callable, Mapping, Optional, Tuple
+from typing import Callable, Mapping, Optional, Set, Tuple
 
 __all__ = ["HttpServer"]
 
 Handler = Callable[[str, str, Mapping[str, str], bytes], Tuple[int, Mapping[str, str], bytes]]
+
+_MAX_LINE = 65536
+
+
+class _BadRequest(Exception):
+    pass
 
 
 class HttpServer:
@@ -33,153 +41,167 @@ class HttpServer:
         self._handle = handle
         self._host = host
         self._port = port
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._server = None
         self._thread: Optional[threading.Thread] = None
-        self._runner = None
-        self._transports: dict = {}  # handler -> its transport
-        self._sock: Optional[socket.socket] = None
-        self._connecting: set = set()   # connections being handed to aiohttp
+        self._lock = threading.Lock()
+        self._connections: Set[socket.socket] = set()
+        self._threads: Set[threading.Thread] = set()
+        self._stopping = False
         self.port = 0
+
+    # -- connections, so that stop() can close them --------------------------
+
+    def _opened(self, conn: socket.socket) -> bool:
+        with self._lock:
+            if self._stopping:
+                return False
+            self._connections.add(conn)
+            self._threads.add(threading.current_thread())
+            return True
+
+    def _closed(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+            self._threads.discard(threading.current_thread())
 
     def start(self) -> int:
         """Listen (errors such as a port in use are raised here) and serve
         from a background thread; returns the port."""
+        from http.server import ThreadingHTTPServer
+
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self._host, self._port))
-            sock.listen(128)
-            sock.setblocking(False)
-        except OSError:
-            sock.close()
-            raise
-        self.port = sock.getsockname()[1]
-        # A selector loop on every platform: the accept is the loop's reader.
-        loop = asyncio.SelectorEventLoop()
-        self._loop = loop
-        started = threading.Event()
-        failure = []
 
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._serve(sock))
-            except BaseException as e:  # reported to start()
-                failure.append(e)
-                sock.close()
-                started.set()
-                loop.close()
-                return
-            started.set()
-            loop.run_forever()
-            # What stop() left queued (a connection accepted in its last
-            # turns, sockets closing) runs, and is cut, before the end.
-            loop.run_until_complete(self._sweep())
-            loop.close()
+        class Server(ThreadingHTTPServer):
+            address_family = family
+            # Daemon threads, joined by stop(): a deployment never stopped
+            # must not keep the interpreter from exiting.
+            daemon_threads = True
 
-        self._thread = threading.Thread(target=run, name="taskcluster-fake:%d" % self.port,
-                                        daemon=True)
+        server = Server((self._host, self._port), _handler_class(self))
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={
+            "poll_interval": 0.05}, name="taskcluster-fake:%d" % self.port, daemon=True)
         self._thread.start()
-        started.wait()
-        if failure:
-            self._thread.join()
-            raise failure[0]
         return self.port
 
-    async def _serve(self, sock: socket.socket) -> None:
-        from aiohttp import web
-
-        handle = self._handle
-
-        async def respond(request):
-            body = await request.content.read()
+    def stop(self) -> None:
+        """Close the port and every open connection; return once every
+        handler thread has ended."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._server = self._thread = None
+        server.shutdown()          # no more accepts
+        thread.join()
+        with self._lock:
+            self._stopping = True
+            connections = list(self._connections)
+            threads = list(self._threads)
+        for conn in connections:
             try:
-                status, headers, data = handle(request.method, request.raw_path,
-                                               request.headers, body)
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        server.server_close()      # the listening socket
+        for handler in threads:    # each ends at its connection's end
+            handler.join()
+
+
+def _handler_class(owner: HttpServer):
+    from http.server import BaseHTTPRequestHandler
+
+    handle = owner._handle
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "taskcluster-fake"
+        sys_version = ""
+        # Buffered: an answer's headers and body leave in one write (flushed
+        # after each request), not in small writes Nagle's algorithm holds
+        # back until the client's delayed ACK, 40 ms a call.
+        wbufsize = 64 * 1024
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if not owner._opened(self.connection):
+                self.close_connection = True
+                self.rfile.close()
+
+        def handle(self) -> None:
+            if not self.rfile.closed:
+                super().handle()
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                owner._closed(self.connection)
+
+        def log_message(self, format, *args) -> None:  # no access log on stderr
+            pass
+
+        def handle_expect_100(self) -> bool:
+            # "100 Continue" must leave now, not with the answer: the client
+            # waits for it before it sends the body.
+            go_on = super().handle_expect_100()
+            self.wfile.flush()
+            return go_on
+
+        def _body(self) -> bytes:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                parts = []
+                while True:
+                    line = self.rfile.readline(_MAX_LINE)
+                    try:
+                        size = int(line.split(b";", 1)[0].strip(), 16)
+                    except ValueError:
+                        raise _BadRequest("a chunk size is not hexadecimal") from None
+                    if size == 0:
+                        while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+                            pass
+                        return b"".join(parts)
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline(_MAX_LINE)
+            length = self.headers.get("Content-Length")
+            if not length:
+                return b""
+            try:
+                n = int(length)
+            except ValueError:
+                raise _BadRequest("Content-Length is not a number") from None
+            data = self.rfile.read(n)
+            if len(data) != n:
+                raise _BadRequest("the body ended early")
+            return data
+
+        def _serve(self) -> None:
+            try:
+                body = self._body()
+            except _BadRequest as e:
+                self.close_connection = True
+                self._answer(400, {"Content-Type": "application/json"}, json.dumps(
+                    {"code": "MalformedPayload", "message": str(e)}).encode("utf-8"))
+                return
+            try:
+                status, headers, data = handle(self.command, self.path, self.headers, body)
             except Exception as e:   # a bug of the fake: still an answer with a code
                 status, headers = 500, {"Content-Type": "application/json"}
                 data = json.dumps({"code": "InternalServerError",
                                    "message": "the fake deployment failed: %s: %s"
                                    % (type(e).__name__, e)}).encode("utf-8")
-            return web.Response(status=status, headers=headers, body=data)
+            self._answer(status, headers, data)
 
-        class Tracked(web.Server):
-            # Every open connection's transport, so that stop() can close
-            # the ones aiohttp's shutdown leaves (a connection accepted while
-            # the site closed, one whose close was still pending).
-            def connection_made(self, handler, transport):
-                super().connection_made(handler, transport)
-                transports[handler] = transport
+        def _answer(self, status: int, headers: Mapping[str, str], data: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
-            def connection_lost(self, handler, exc=None):
-                transports.pop(handler, None)
-                super().connection_lost(handler, exc)
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
-        transports = self._transports
-        self._runner = web.ServerRunner(Tracked(respond), handle_signals=False,
-                                        access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        self._sock = sock
-        asyncio.get_running_loop().add_reader(sock.fileno(), self._readable,
-                                              self._runner.server)
-
-    # Connections are accepted here, not by asyncio's create_server: in
-    # Python 3.11 a connection accepted just before a Server closes fails an
-    # assertion while its transport is half built, and that transport's
-    # socket is never closed (a ResourceWarning in the user's tests).  Here
-    # the listening socket's reader is removed synchronously, and every
-    # connection being handed to aiohttp is a task stop() waits for.
-
-    def _readable(self, factory) -> None:
-        loop = asyncio.get_running_loop()
-        for _ in range(100):
-            try:
-                conn, _ = self._sock.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:   # e.g. the peer reset before the accept
-                continue
-            conn.setblocking(False)
-            task = loop.create_task(self._connect(conn, factory))
-            self._connecting.add(task)
-            task.add_done_callback(self._connecting.discard)
-
-    async def _connect(self, conn: socket.socket, factory) -> None:
-        try:
-            await asyncio.get_running_loop().connect_accepted_socket(factory, conn)
-        except OSError:
-            conn.close()
-
-    def stop(self) -> None:
-        """Close the port and every open connection; return once done."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        self._loop = self._thread = None
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-
-    async def _shutdown(self) -> None:
-        asyncio.get_running_loop().remove_reader(self._sock.fileno())
-        self._sock.close()
-        if self._connecting:
-            await asyncio.gather(*self._connecting, return_exceptions=True)
-        await self._runner.cleanup()
-        await self._sweep()
-
-    async def _sweep(self) -> None:
-        """Cut the connections aiohttp's shutdown left (one accepted as the
-        site closed, a close still pending), turning the loop until no
-        other task runs and every socket is closed (a transport's socket
-        closes a loop turn after abort())."""
-        me = asyncio.current_task()
-        for _ in range(200):
-            for transport in list(self._transports.values()):
-                if not transport.is_closing():
-                    transport.abort()
-            await asyncio.sleep(0)
-            if not self._transports and all(t is me for t in asyncio.all_tasks()):
-                break
+    return RequestHandler
