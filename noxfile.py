@@ -110,6 +110,23 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session
+def pulse(session: nox.Session) -> None:
+    """The pulse tests against a RabbitMQ of their own; `-- --bench`: bench/pulse.py too.
+
+    Needs Debian's rabbitmq-server installed (.ci/run installs it)."""
+    # tests/pulse_broker.py starts Debian's rabbitmq-server as a child process on
+    # free ports (never a system-wide broker); here a missing one is a failure.
+    session.install(".[test,pulse]")
+    bench = "--bench" in session.posargs
+    args = [a for a in session.posargs if a != "--bench"]
+    session.run("pytest", "-p", "no:cacheprovider", "tests/test_pulse_core.py",
+                "tests/test_pulse_broker.py", "tests/test_pulse_fake.py", *args,
+                env={"PULSE_TESTS_REQUIRE_BROKER": "1"})
+    if bench:
+        session.run("python", "bench/pulse.py")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Ruff over the package, the tests, the cross-check and the tooling."""
     session.install("ruff==0.17.6")

@@ -34,7 +34,7 @@ _UTILS = ("optionsFromEnvironment", "createTemporaryCredentials", "slugId", "sta
           "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile",
           "MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY")
 _SUBMODULES = ("utils", "client", "exceptions", "helper", "retry", "upload", "download", "aio",
-               "scopes")
+               "scopes", "pulse")
 
 __all__ = [
     # client classes, one per service

@@ -67,6 +67,14 @@ def services(server, s3):
     return FakeServices(server, s3)
 
 
+@pytest.fixture(scope="session")
+def pulse_broker():
+    """A RabbitMQ broker of the session's own (tests/pulse_broker.py), or a skip
+    saying why there is none."""
+    from pulse_broker import session_broker
+    yield from session_broker()
+
+
 def pytest_configure(config):
     """The taskcluster_fake fixture: registered by the package's pytest11
     entry point once installed (nox); from a checkout, here."""

@@ -33,6 +33,7 @@ _COMMANDS = {
     "api": ("api", "api", "Call any method of any service; list a service's methods."),
     "signed-url": ("api", "signed_url", "A signed URL for a GET method (credentials needed)."),
     "routing-key": ("routing", "routing_key", "The pulse exchange and routing-key pattern."),
+    "listen": ("listen", "listen", "Print a pulse exchange's messages as JSON lines."),
     "task": ("task", "task", "A task's status, definition, artifacts, or live log."),
     "group": ("task", "group", "A task group's status or its tasks."),
     "download": ("transfer", "download", "Download an artifact, an object, or an indexed artifact."),

@@ -51,7 +51,7 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module("taskcluster.utils"), name)
         globals()[name] = value
         return value
-    if name in ("asyncclient", "upload", "download", "reader_writer") or name in _MODULES:
+    if name in ("asyncclient", "upload", "download", "reader_writer", "pulse") or name in _MODULES:
         return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'taskcluster.aio' has no attribute %r" % name)
 
