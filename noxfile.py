@@ -49,10 +49,10 @@ def _install_if_changed(session: nox.Session) -> None:
         fh.write(digest)
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    """The test suite, against the installed package and the golden files (no Node)."""
-    _install(session)
+def _tests(session: nox.Session) -> None:
+    # The venv is reused and the package installed again only when its sources
+    # changed: an edit to a test file runs at once.
+    _install_if_changed(session)
     with tempfile.TemporaryDirectory() as tmp, session.chdir(tmp):
         # The installed package carries its references: use it from elsewhere.
         session.run("python", "-c",
@@ -61,6 +61,69 @@ def tests(session: nox.Session) -> None:
                     "print(taskcluster.Queue({'rootUrl': 'https://tc.example.com'})"
                     ".buildUrl('task', 'abc'))")
     session.run("pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def tests(session: nox.Session) -> None:
+    """The test suite, against the installed package and the golden files (no Node)."""
+    _tests(session)
+
+
+# The package supports what the taskcluster package does: Python 3.9 and up.
+SUPPORTED_EDGES = ["3.9", "3.13"]
+
+
+@nox.session(python=SUPPORTED_EDGES, reuse_venv=True)
+def pythons(session: nox.Session) -> None:
+    """The test suite on the lowest and the newest supported Python (pythons-3.9, -3.13)."""
+    _tests(session)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """The sdist and the wheel, into dist/, their metadata checked: a release is these files.
+
+    Also installs the wheel in this session's venv and uses it from elsewhere,
+    so a wheel that lacks the references or the stubs fails here."""
+    import glob
+    import shutil
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    dist = os.path.join(root, "dist")
+    shutil.rmtree(dist, ignore_errors=True)
+    session.install("build==1.6.1", "twine==7.0.0")
+    session.run("python", "-m", "build", "--outdir", dist, root)
+    files = sorted(glob.glob(os.path.join(dist, "*")))
+    session.run("twine", "check", "--strict", *files)
+    wheel = next(f for f in files if f.endswith(".whl"))
+    session.install("--force-reinstall", wheel)
+    with tempfile.TemporaryDirectory() as tmp, session.chdir(tmp):
+        session.run("python", "-c",
+                    "import os, taskcluster, taskcluster._references as r; "
+                    "assert 'site-packages' in r.references_dir(); "
+                    "assert os.path.exists(os.path.join(os.path.dirname(taskcluster.__file__), "
+                    "'py.typed')); "
+                    "print(taskcluster.Queue({'rootUrl': 'https://tc.example.com'})"
+                    ".buildUrl('task', 'abc'))")
+        session.run("taskcluster-py", "from-now", "1 hour")
+    session.log("built: %s" % ", ".join(os.path.relpath(f, root) for f in files))
+
+
+@nox.session
+def pulse(session: nox.Session) -> None:
+    """The pulse tests against a RabbitMQ of their own; `-- --bench`: bench/pulse.py too.
+
+    Needs Debian's rabbitmq-server installed (.ci/run installs it)."""
+    # tests/pulse_broker.py starts Debian's rabbitmq-server as a child process on
+    # free ports (never a system-wide broker); here a missing one is a failure.
+    session.install(".[test,pulse]")
+    bench = "--bench" in session.posargs
+    args = [a for a in session.posargs if a != "--bench"]
+    session.run("pytest", "-p", "no:cacheprovider", "tests/test_pulse_core.py",
+                "tests/test_pulse_broker.py", "tests/test_pulse_fake.py", *args,
+                env={"PULSE_TESTS_REQUIRE_BROKER": "1"})
+    if bench:
+        session.run("python", "bench/pulse.py")
 
 
 @nox.session

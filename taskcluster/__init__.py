@@ -21,8 +21,8 @@ from ._services import SERVICES as _SERVICES
 from .exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
                          TaskclusterAuthFailure, TaskclusterConnectionError,
                          TaskclusterFailure, TaskclusterInputError,
-                         TaskclusterResponseTooLarge, TaskclusterRestFailure,
-                         TaskclusterTopicExchangeFailure)
+                         TaskclusterResponseTooLarge, TaskclusterResponseValidationError,
+                         TaskclusterRestFailure, TaskclusterTopicExchangeFailure)
 
 __version__ = "0.1.0"
 
@@ -34,7 +34,7 @@ _UTILS = ("optionsFromEnvironment", "createTemporaryCredentials", "slugId", "sta
           "calculateSleepTime", "makeHttpRequest", "makeSingleHttpRequest", "putFile",
           "MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY")
 _SUBMODULES = ("utils", "client", "exceptions", "helper", "retry", "upload", "download", "aio",
-               "scopes")
+               "scopes", "pulse")
 
 __all__ = [
     # client classes, one per service
@@ -47,7 +47,7 @@ __all__ = [
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
     "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
     "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
-    "exceptions",
+    "TaskclusterResponseValidationError", "exceptions",
 ]
 
 

@@ -26,6 +26,7 @@ import ssl
 import weakref
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from ._netreason import plain_reason
 from ._transport import Response, TransportError, declared_length, too_large
 
 __all__ = ["AiohttpTransport"]
@@ -186,7 +187,8 @@ class AiohttpTransport:
         if isinstance(e, (aiohttp.InvalidURL, aiohttp.ClientConnectionError,
                           aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
             # A reset, a refused connection, a truncated or malformed answer.
-            return TransportError("%s: %s" % (type(e).__name__, _short(e)))
+            return TransportError(plain_reason(e, url) or "%s: %s" % (type(e).__name__,
+                                                                      _short(e)))
         if isinstance(e, (ValueError, TypeError)):
             # Refused before sending (aiohttp quotes an invalid header's
             # value, and that may be the Authorization header: leave it out).
@@ -195,7 +197,8 @@ class AiohttpTransport:
         if isinstance(e, ssl.SSLError):
             return TransportError("%s: %s" % (type(e).__name__, _short(e)))
         if isinstance(e, OSError):
-            return TransportError("%s: %s" % (type(e).__name__, _short(e)))
+            return TransportError(plain_reason(e, url) or "%s: %s" % (type(e).__name__,
+                                                                      _short(e)))
         return None
 
     async def close(self) -> None:

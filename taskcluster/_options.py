@@ -183,7 +183,31 @@ def check_root_url(context: str, root_url: Any) -> str:
     if not isinstance(root_url, str) or not _ROOT_URL.match(root_url):
         raise _error(context, "rootUrl", "rootUrl must be an http:// or https:// URL "
                      "such as 'https://tc.example.com', not %r" % (root_url,))
-    return root_url.rstrip("/")
+    root_url = root_url.rstrip("/")
+    path = root_url[len(_ROOT_URL.match(root_url).group(1)):]
+    if path:
+        # Calls go to <rootUrl>/api/<service>/<version>/...: a service's own
+        # base URL (or any URL of a deployment's) given as the rootUrl would
+        # have that part twice.
+        api = _API_PATH.search(path)
+        if api:
+            raise _error(context, "rootUrl", "rootUrl is the deployment's root URL, such as "
+                         "%r, not a URL inside it: drop %r from %r"
+                         % (root_url[:len(root_url) - len(path) + api.start()],
+                            path[api.start():], root_url))
+        if root_url not in _PATH_WARNED:
+            # Allowed, as Taskcluster's URL rules allow it (a deployment
+            # behind a path prefix), but rare enough to be a mistake.
+            import logging
+            _PATH_WARNED.add(root_url)
+            logging.getLogger("taskcluster").warning(
+                "%s: rootUrl %r has a path (%r); calls go to %s/api/<service>/v1/...: a "
+                "deployment's rootUrl is usually its origin alone", context, root_url, path,
+                root_url)
+    return root_url
+
+_API_PATH = re.compile(r"/(?:api|references|schemas)(?:/|\Z)")
+_PATH_WARNED: set = set()
 
 
 def _cred_error(context: str, argument: str, what: str) -> TaskclusterCredentialsError:

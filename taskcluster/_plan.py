@@ -215,6 +215,13 @@ class CallCore:
         o = self._options
         return "<%s rootUrl=%r clientId=%r>" % (type(self).__name__, o.rootUrl, o.clientId)
 
+    def __getattr__(self, name: str):
+        # Only reached when ``name`` is not an attribute: a misspelt method
+        # gets the nearest names, as the command line suggests them.
+        if name.startswith("_"):
+            raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+        raise AttributeError(_no_method(type(self), name))
+
     # -- URLs ------------------------------------------------------------------
     def _label(self, name: str) -> str:
         return "%s.%s" % (type(self).__name__, name)
@@ -414,7 +421,8 @@ class CallCore:
             if o.validateResponses and outcome.status != 204 and call.entry.output and \
                     _parse_json(outcome.body) is not _NOT_JSON:
                 from . import _schemas
-                _schemas.check_output(call.entry, value, call.label)
+                _schemas.check_output(call.entry, value, call.label, url=call.url,
+                                      status=outcome.status)
             return Step(value)
         else:
             retriable = is_retriable_status(outcome.status)
@@ -426,6 +434,21 @@ class CallCore:
         log.debug("%s: attempt %d failed (%s); retrying in %.3fs", call.label, attempt,
                   failure.message, delay)
         return Step(failure=failure, delay=delay)
+
+
+def _no_method(cls: type, name: str) -> str:
+    """``Queue has no method 'taks' (did you mean 'task'?)``; the whole list
+    of its methods when none is near."""
+    import difflib
+    public = sorted(n for n in dir(cls) if not n.startswith("_"))
+    camel = "".join(p[:1].upper() + p[1:] if i else p for i, p in enumerate(name.split("_")))
+    near = difflib.get_close_matches(camel, public, n=3, cutoff=0.6)
+    near += [n for n in public if n not in near and n.lower() == camel.lower()]
+    if near:
+        hint = "did you mean %s?" % " or ".join(repr(n) for n in near)
+    else:
+        hint = "its methods and attributes: %s" % ", ".join(public)
+    return "%s has no method or attribute %r (%s)" % (cls.__name__, name, hint)
 
 
 def _build_variant(key) -> type:

@@ -25,7 +25,7 @@ from typing import Any, Callable, List, Optional, Tuple
 from urllib.parse import urljoin, urlsplit
 
 from ._references import BuildOnce, FunctionEntry, references_dir
-from .exceptions import TaskclusterInputError
+from .exceptions import TaskclusterInputError, TaskclusterResponseValidationError
 
 __all__ = ["schema_path", "load", "resolve", "validator", "check_input", "check_output",
            "describe", "payload_keys", "payload_keys_doc"]
@@ -165,9 +165,10 @@ def _problem(e, root: Any) -> Tuple[List[Any], str]:
 
 
 def _check(entry: FunctionEntry, schema: Optional[str], value: Any, label: str,
-           root: str) -> None:
+           root: str) -> Optional[Tuple[str, str, str]]:
+    """None when ``value`` matches ``schema``, else (message, path, rule)."""
     if not schema:
-        return
+        return None
     check = _named((entry.service, schema))
     try:
         check(value)
@@ -177,19 +178,32 @@ def _check(entry: FunctionEntry, schema: Optional[str], value: Any, label: str,
             raise
         keys, problem = _problem(e, value)
         where = json_path(root, keys)
-        raise TaskclusterInputError(
-            "%s: %s %s (rule %r of schema %s)" % (label, where, problem, e.rule, schema),
-            method=label, argument=root, path=where, rule=e.rule) from None
+        return ("%s: %s %s (rule %r of schema %s)" % (label, where, problem, e.rule, schema),
+                where, e.rule)
+    return None
 
 
 def check_input(entry: FunctionEntry, payload: Any, label: str) -> None:
     """Refuse ``payload`` unless it matches ``entry``'s input schema."""
-    _check(entry, entry.input, payload, label, "payload")
+    problem = _check(entry, entry.input, payload, label, "payload")
+    if problem is not None:
+        message, where, rule = problem
+        raise TaskclusterInputError(message, method=label, argument="payload", path=where,
+                                    rule=rule)
 
 
-def check_output(entry: FunctionEntry, value: Any, label: str) -> None:
-    """Refuse a parsed response unless it matches ``entry``'s output schema."""
-    _check(entry, entry.output, value, label, "response")
+def check_output(entry: FunctionEntry, value: Any, label: str, *, url: Optional[str] = None,
+                 status: Optional[int] = None) -> None:
+    """Refuse a parsed response unless it matches ``entry``'s output schema,
+    with a :class:`TaskclusterResponseValidationError` (the service's fault,
+    not the caller's)."""
+    problem = _check(entry, entry.output, value, label, "response")
+    if problem is not None:
+        message, where, rule = problem
+        raise TaskclusterResponseValidationError(
+            message + "; the service's answer does not match what its reference promises",
+            method=label, url=url, status_code=status, path=where, rule=rule,
+            schema=entry.output)
 
 
 # -- descriptions, for docstrings --------------------------------------------

@@ -54,7 +54,10 @@ def attempts(policy: RetryPolicy, label: str, attempt: Callable[[int], object],
 def session():
     import requests  # on first use: keeps `import taskcluster` cheap
 
-    return requests.Session()
+    from . import _trace
+    http = requests.Session()
+    _trace.watch_session(http)
+    return http
 
 
 class _LengthMismatch(TaskclusterInputError):

@@ -24,7 +24,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from . import _deadline
+from . import _deadline, _trace
+from ._netreason import plain_reason
 
 __all__ = ["Response", "TransportError", "RequestsTransport", "read_limited"]
 
@@ -117,6 +118,7 @@ class RequestsTransport:
             # not on every call (they cost more than the rest of a call).
             session.trust_env = False
             _deadline.mount(session)
+            _trace.watch_session(session)
         self.session = session
         if self._owned and root_url:
             self._settings(root_url)
@@ -163,6 +165,8 @@ class RequestsTransport:
             prepared.headers["Content-Length"] = "0"
         if auth is not None:
             prepared.prepare_auth(auth, url)
+        if self.session.hooks["response"]:
+            prepared.prepare_hooks(self.session.hooks)    # as Session.prepare_request would
         return prepared
 
     def describe_verify(self, verify) -> str:
@@ -227,7 +231,8 @@ class RequestsTransport:
             raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as e:
-            raise TransportError("%s: %s" % (type(e).__name__, _short(e))) from None
+            raise TransportError(plain_reason(e, url) or
+                                 "%s: %s" % (type(e).__name__, _short(e))) from None
         except requests.exceptions.InvalidHeader as e:
             cause = e.args[0] if e.args else None
             if not isinstance(cause, _urllib3_error()):

@@ -11,6 +11,7 @@ catch the same things::
     +-- TaskclusterAuthFailure              the service answered 401, or bad credentials
     +-- TaskclusterConnectionError          no answer after the retries ran out
     +-- TaskclusterResponseTooLarge         an answer over the maxResponseBytes option
+    +-- TaskclusterResponseValidationError  an answer that fails its schema (validateResponses)
     +-- TaskclusterTopicExchangeFailure     a routing-key pattern could not be built
     +-- TaskclusterArtifactError            an "error" artifact was downloaded
     +-- ObjectHashVerificationError         downloaded data did not match its hashes
@@ -49,6 +50,7 @@ __all__ = [
     "TaskclusterCredentialsError",
     "TaskclusterRoutingKeyError",
     "TaskclusterResponseTooLarge",
+    "TaskclusterResponseValidationError",
     "MissingScopeParameter",
 ]
 
@@ -135,6 +137,21 @@ class TaskclusterResponseTooLarge(TaskclusterFailure):
                  attempts=None):
         super().__init__(msg, status_code=status_code, limit=limit, method=method, url=url,
                          attempts=attempts)
+
+
+class TaskclusterResponseValidationError(TaskclusterFailure):
+    """With ``validateResponses`` on, the service answered (2xx) with a value
+    its method's output schema refuses: the server's output, not the
+    caller's input, so not a ``TaskclusterInputError``.  Not retried.
+    ``path`` is the JSON path of the offending value (``response.status``),
+    ``rule`` the schema keyword, ``schema`` the output schema's id; also
+    ``method``, ``url`` and ``status_code``.  Not the answer itself, which
+    may hold a secret (a new client's accessToken)."""
+
+    def __init__(self, msg=None, *, method=None, url=None, status_code=None, path=None,
+                 rule=None, schema=None):
+        super().__init__(msg, method=method, url=url, status_code=status_code, path=path,
+                         rule=rule, schema=schema)
 
 
 class TaskclusterAuthFailure(TaskclusterFailure):

@@ -9,8 +9,6 @@ positioned at the first byte, called again for each retried attempt.
 
 from __future__ import annotations
 
-import io
-
 from ._transfer import CHUNK_SIZE
 
 __all__ = ["BufferReader", "BufferWriter", "FileReader", "FileWriter", "streamingCopy"]
@@ -30,16 +28,23 @@ class BufferReader:
 
 
 class BufferWriter:
-    """Writes to an in-memory buffer; ``getbuffer()`` gives its content."""
+    """Writes to an in-memory buffer; ``getbuffer()`` gives its content (a
+    memoryview, without a copy).
+
+    The buffer is a bytearray, not a BytesIO: a BytesIO has a finalizer,
+    and where the cycle collector frees it with the view still exported
+    (a retried download's exceptions hold the caller's frames, and so its
+    view, in a cycle), closing it raises BufferError, reported on Python
+    3.13 as an unraisable exception."""
 
     def __init__(self):
-        self.buf = io.BytesIO()
+        self.buf = bytearray()
 
     def write(self, chunk):
-        self.buf.write(chunk)
+        self.buf += chunk
 
     def getbuffer(self):
-        return self.buf.getbuffer()
+        return memoryview(self.buf)
 
 
 class FileReader:

@@ -1,6 +1,8 @@
 """Refresh ``references/`` from a live deployment.
 
-    python -m taskcluster.refresh --root-url https://tc.example.com [--dest references]
+    taskcluster-py references refresh --root-url https://tc.example.com [--dest references]
+
+(also as ``taskcluster-refresh-references`` and ``python -m taskcluster.refresh``)
 
 Reads ``<rootUrl>/references/manifest.json`` and each API and exchanges
 document it lists (logs and metrics references are skipped: a client does not
@@ -14,7 +16,6 @@ every document was fetched and checked.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -185,20 +186,13 @@ def write_references(docs: Dict[str, dict], dest: str) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1].strip())
-    parser.add_argument("--root-url", required=True, help="the deployment's rootUrl")
-    parser.add_argument("--dest", default="references", help="where to write (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        docs = fetch_references(args.root_url)
-        schemas = fetch_schemas(args.root_url, docs)
-    except Exception as e:  # a command line: say what failed, no traceback
-        print("refresh failed: %s" % e, file=sys.stderr)
-        return 1
-    written = write_references(docs, args.dest)
-    write_schemas(schemas, args.dest)
-    print("wrote %d references and %d schemas to %s" % (len(written), len(schemas), args.dest))
-    return 0
+    """``taskcluster-refresh-references`` and ``python -m taskcluster.refresh``:
+    the command line's ``references refresh`` under its older names (one
+    implementation, the same options, messages and exit status)."""
+    from ._cli import main as cli_main
+    from ._cli.references import refresh
+
+    return cli_main(argv, prog_name="taskcluster-refresh-references", command=refresh)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import os
+import sys
 
 import pytest
 
@@ -45,6 +46,10 @@ def loopback_only(monkeypatch):
 @pytest.fixture(scope="session")
 def s3():
     """A real S3-compatible server (moto) on 127.0.0.1, for the whole run."""
+    if sys.version_info < (3, 10):
+        pytest.skip("moto's S3 is not installed on Python 3.9: botocore, under it, needs "
+                    "urllib3 < 1.27 there, and this library urllib3 >= 2.6; these storage "
+                    "tests run on Python 3.10 and up")
     pytest.importorskip("moto.server", reason="moto[server] is in the test extra: "
                         "pip install -e '.[test]'")
     from s3server import S3Server
@@ -60,6 +65,14 @@ def services(server, s3):
     from fake_services import FakeServices
 
     return FakeServices(server, s3)
+
+
+@pytest.fixture(scope="session")
+def pulse_broker():
+    """A RabbitMQ broker of the session's own (tests/pulse_broker.py), or a skip
+    saying why there is none."""
+    from pulse_broker import session_broker
+    yield from session_broker()
 
 
 def pytest_configure(config):

@@ -188,6 +188,13 @@ class _Server(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
+    def process_request(self, request, client_address):
+        # One daemon thread per connection (never joined), as ThreadingMixIn
+        # makes them, but named: a test looking for threads its client left
+        # behind tells the server's apart by name.
+        threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                         name="loopback-connection", daemon=True).start()
+
     def get_request(self):
         conn, addr = super().get_request()
         self.owner._count_connection()
@@ -207,7 +214,8 @@ class LoopbackServer:
         # shutdown() waits for the next poll: a short one keeps each test's
         # teardown at milliseconds, not 50 ms (300 tests: 15 s).
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.005}, daemon=True)
+                                        kwargs={"poll_interval": 0.005}, daemon=True,
+                                        name="loopback-server")
 
     @property
     def port(self) -> int:

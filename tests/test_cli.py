@@ -315,7 +315,9 @@ def test_routing_key_is_the_librarys_binding():
 def test_routing_key_lists_exchanges_and_services():
     r = run("routing-key", "queue")
     assert r.code == 0
-    assert [line.split()[0] for line in r.out.splitlines()] == list(load("QueueEvents").entries)
+    # named as they are completed and as the README writes them: task-completed
+    assert [line.split()[0] for line in r.out.splitlines()] == \
+        [e.exchange for e in load("QueueEvents").entries.values()]
     r = run("routing-key")
     assert r.out.split() == sorted(s for s, k in taskcluster._SERVICES.values()
                                    if k == "exchanges")
@@ -343,7 +345,13 @@ def test_completion_offers_subcommands_services_methods_and_exchanges():
     assert complete("taskcluster-py api queue listTask") == ["listTaskGroup",
                                                             "listTaskQueues"]
     assert complete("taskcluster-py signed-url queue create") == []  # GET methods only
+    # Exchanges in the kebab case of their names on the wire (and the README);
+    # an entry name begun in camel case is completed as such.
+    assert complete("taskcluster-py routing-key queue task-c") == ["task-completed"]
+    assert "task-group-resolved" in complete("taskcluster-py routing-key queue ")
+    assert not [n for n in complete("taskcluster-py routing-key queue ") if n != n.lower()]
     assert complete("taskcluster-py routing-key queue taskCo") == ["taskCompleted"]
+    assert "taskId=" in complete("taskcluster-py routing-key queue task-completed ta")
     assert "taskId=" in complete("taskcluster-py routing-key queue taskCompleted ta")
     assert complete("taskcluster-py api nosuch ") == []
 

@@ -430,3 +430,26 @@ def test_malformed_certificate_error_keeps_no_trace_of_the_text():
     for exc in chain:
         assert "SECRET-SIGNATURE" not in str(exc)
         assert "SECRET-SIGNATURE" not in repr(vars(exc))
+
+
+@pytest.mark.parametrize("cls_name", ["Queue", "aio.Queue"])
+def test_a_misspelt_method_gets_the_nearest_names(cls_name):
+    import taskcluster.aio
+    cls = taskcluster.aio.Queue if cls_name == "aio.Queue" else taskcluster.Queue
+    q = cls({"rootUrl": "https://tc.example.com"})
+    with pytest.raises(AttributeError) as info:
+        q.createTaskk()
+    assert str(info.value) == ("Queue has no method or attribute 'createTaskk' (did you mean "
+                               "'createTask' or 'cancelTask' or 'reclaimTask'?)")
+    with pytest.raises(AttributeError, match=r"'get_artifact' \(did you mean 'getArtifact'"):
+        q.get_artifact("t", 0, "n")
+    # Far from every name: the whole list, as the command line gives it.
+    with pytest.raises(AttributeError) as info:
+        q.frobnicate()
+    listed = str(info.value).split("its methods and attributes: ")[1].rstrip(")").split(", ")
+    assert {"createTask", "task", "listArtifacts", "buildUrl", "close"} <= set(listed)
+    assert not [n for n in listed if n.startswith("_")]
+    # Private names, which libraries probe with hasattr(), keep the plain error.
+    assert not hasattr(q, "_nothing") and not hasattr(q, "nothing")
+    with pytest.raises(AttributeError, match=r"^'Queue' object has no attribute '_nothing'$"):
+        q._nothing()

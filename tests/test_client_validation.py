@@ -4,6 +4,7 @@ invalid answer is refused after parsing, and both are off unless asked for."""
 
 import copy
 import json
+import pickle
 import pydoc
 
 import pytest
@@ -11,7 +12,7 @@ from loopback import Reply
 from test_schemas import minimal
 
 import taskcluster
-from taskcluster import TaskclusterInputError, _schemas
+from taskcluster import TaskclusterInputError, TaskclusterResponseValidationError, _schemas
 from taskcluster.client import config, queue as module_queue
 
 TASK_ID = "fN1SbArXTPSVFNUvaOlinQ"
@@ -89,10 +90,18 @@ def test_an_invalid_answer_is_refused_when_responses_are_checked(server, task):
     del status["status"]["taskId"]
     server.serve("/api/queue/v1/task/" + TASK_ID, Reply(200, status))
     queue = taskcluster.Queue({"rootUrl": server.url, "validateResponses": True})
-    with pytest.raises(TaskclusterInputError) as info:
+    with pytest.raises(TaskclusterResponseValidationError) as info:
         queue.createTask(TASK_ID, task)
-    assert str(info.value).startswith("Queue.createTask: response.status.taskId is required")
-    assert info.value.argument == "response"
+    e = info.value
+    assert str(e).startswith("Queue.createTask: response.status.taskId is required")
+    # The service's answer is at fault, not the caller's input.
+    assert not isinstance(e, TaskclusterInputError)
+    assert isinstance(e, taskcluster.TaskclusterFailure)
+    assert (e.method, e.url, e.status_code) == (
+        "Queue.createTask", server.url + "/api/queue/v1/task/" + TASK_ID, 200)
+    assert (e.path, e.rule) == ("response.status.taskId", "required")
+    assert e.body is None            # the answer may hold a secret: not kept
+    assert pickle.loads(pickle.dumps(e)).path == e.path
     # the answer is not retried: it is what the service said
     assert len(server.requests) == 1
     # unchecked, the same answer is returned as is

@@ -255,3 +255,34 @@ def test_repr_of_config_and_module_options_hide_secrets():
         client.config.clear()
         client.config.update(saved)
         client.queue.options.clear()
+
+
+@pytest.mark.parametrize("root_url,root,part", [
+    ("https://tc.example.com/api/queue/v1", "https://tc.example.com", "/api/queue/v1"),
+    ("https://tc.example.com/api/queue/v1/", "https://tc.example.com", "/api/queue/v1"),
+    ("https://tc.example.com/api", "https://tc.example.com", "/api"),
+    ("https://tc.example.com/references/manifest.json", "https://tc.example.com",
+     "/references/manifest.json"),
+    ("http://127.0.0.1:8080/tc/api/auth/v1", "http://127.0.0.1:8080/tc", "/api/auth/v1"),
+])
+def test_a_root_url_holding_a_service_path_is_refused_saying_what_to_drop(root_url, root, part,
+                                                                          server):
+    with pytest.raises(TaskclusterInputError) as info:
+        taskcluster.Queue({"rootUrl": root_url})
+    assert info.value.argument == "rootUrl"
+    assert str(info.value) == (
+        "Queue: rootUrl is the deployment's root URL, such as %r, not a URL inside it: "
+        "drop %r from %r" % (root, part, root_url.rstrip("/")))
+    with pytest.raises(TaskclusterInputError, match="drop '/api/queue/v1'"):
+        taskcluster.aio.Queue({"rootUrl": server.url + "/api/queue/v1"})
+    assert server.requests == []
+
+
+def test_a_root_url_with_another_path_is_used_with_one_warning(server, caplog):
+    queue = taskcluster.Queue({"rootUrl": server.url + "/prefix-once"})
+    taskcluster.Queue({"rootUrl": server.url + "/prefix-once/"})
+    warned = [r for r in caplog.records if r.name == "taskcluster"]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING"
+    assert "rootUrl %r has a path ('/prefix-once')" % (server.url + "/prefix-once") \
+        in warned[0].getMessage()
+    assert queue.ping() == {"method": "GET", "target": "/prefix-once/api/queue/v1/ping"}

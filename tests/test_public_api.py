@@ -28,7 +28,8 @@ CONSTANTS = ["MAX_RETRIES", "DELAY_FACTOR", "RANDOMIZATION_FACTOR", "MAX_DELAY"]
 EXCEPTIONS = ["TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
               "TaskclusterAuthFailure", "TaskclusterConnectionError",
               "TaskclusterTopicExchangeFailure", "TaskclusterArtifactError",
-              "ObjectHashVerificationError", "TaskclusterResponseTooLarge"]
+              "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
+              "TaskclusterResponseValidationError"]
 
 
 def test_all_is_pinned():

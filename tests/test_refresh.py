@@ -6,6 +6,7 @@ the same deployment is assembled from the repository's ``references/``, with
 logs and metrics references added to the manifest as a deployment lists them."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_refresh_writes_the_repository_references(server, bundle, tmp_path, caps
     assert sorted(written) == sorted(expected)
     for name in expected:
         assert written[name] == expected[name], name
-    assert "wrote 17 references and 166 schemas" in capsys.readouterr().out
+    assert "wrote 17 references and 166 schemas" in capsys.readouterr().err  # a message: stderr
     # what was fetched: the manifest, then each API and exchanges document once
     # (logs and metrics references are skipped), then each schema once
     fetched = [r.path for r in server.requests]
@@ -112,7 +113,7 @@ def test_a_missing_schema_writes_nothing(server, bundle, tmp_path, capsys):
     assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
     assert list(tmp_path.iterdir()) == []
     err = capsys.readouterr().err
-    assert err.startswith("refresh failed:") and "404" in err
+    assert err.startswith("taskcluster-refresh-references: references refresh: ") and "404" in err
 
 
 def test_a_schema_ref_cannot_write_outside_dest(server, bundle, tmp_path, capsys):
@@ -143,7 +144,7 @@ def test_a_missing_document_writes_nothing(server, bundle, tmp_path, capsys):
     assert refresh.main(["--root-url", server.url, "--dest", str(tmp_path)]) == 1
     assert list(tmp_path.iterdir()) == []
     err = capsys.readouterr().err
-    assert err.startswith("refresh failed:") and "404" in err
+    assert err.startswith("taskcluster-refresh-references: references refresh: ") and "404" in err
 
 
 def test_a_document_that_is_not_a_reference_writes_nothing(server, bundle, tmp_path, capsys):
@@ -176,6 +177,31 @@ def test_a_manifest_entry_cannot_write_outside_dest(server, bundle, tmp_path, ca
 
 
 def test_root_url_is_required(capsys):
-    with pytest.raises(SystemExit):
-        refresh.main([])
-    assert "--root-url" in capsys.readouterr().err
+    assert refresh.main([]) == 2            # a usage error, as the command line's
+    assert capsys.readouterr().err == ("taskcluster-refresh-references: references refresh: "
+                                       "give --root-url (or set TASKCLUSTER_ROOT_URL)\n")
+
+
+def test_the_older_names_run_the_command_lines_refresh(server, bundle, tmp_path):
+    """taskcluster-refresh-references and python -m taskcluster.refresh are the
+    command line's ``references refresh``: same options, help and exit status."""
+    import subprocess
+    import sys
+    deploy(server, bundle)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCLUSTER_")}
+    env["TASKCLUSTER_ROOT_URL"] = server.url           # as the command line reads it
+    dest = tmp_path / "refs"
+
+    def run(*args):
+        return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                              timeout=120, cwd=str(tmp_path))
+    r = run("-m", "taskcluster.refresh", "--dest", str(dest))
+    assert (r.returncode, r.stdout) == (0, "")
+    assert r.stderr == "wrote 17 references and 166 schemas to %s\n" % dest
+    assert (dest / "queue" / "v1" / "api.json").exists()
+    r = run("-m", "taskcluster.refresh", "--help")
+    assert r.returncode == 0 and r.stdout.startswith("Usage: taskcluster-refresh-references ")
+    r = run("-m", "taskcluster.refresh", "--dset", "x")
+    assert r.returncode == 2 and "--dset" in r.stderr and "--dest" in r.stderr
+    r = run("-m", "taskcluster", "references", "refresh", "--help")
+    assert r.returncode == 0 and "--dest PATH" in r.stdout

@@ -10,7 +10,6 @@ a socket whose remote port is the loopback server's.
 from __future__ import annotations
 
 import collections
-import os
 import sys
 import time
 
@@ -29,8 +28,11 @@ POOL_SIZE = 10  # idle connections kept per origin (requests' default)
 CREDS = {"clientId": "resources", "accessToken": "resources-token"}
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def sockets_of(server) -> list:
+    """This test's sockets: both ends of every connection to its own server
+    (not its listening socket), unlike a count of the process's descriptors,
+    which other tests' threads may change meanwhile."""
+    return client_sockets(server.port) + [s for s in server_sockets(server.port) if s[1] != 0]
 
 
 def wait_until(predicate, timeout: float = 5.0) -> bool:
@@ -70,7 +72,6 @@ def test_ten_thousand_calls_hold_no_more_sockets_than_the_pool(server):
         return first_attempt_faults.get(rec.target) if seen[rec.target] == 1 else None
     server.respond(respond)
 
-    fds_before = open_fds()
     peak = 0
     delays: list[float] = []
     with taskcluster.Queue({"rootUrl": server.url, "credentials": CREDS, "timeout": 0.2},
@@ -84,13 +85,17 @@ def test_ten_thousand_calls_hold_no_more_sockets_than_the_pool(server):
 
     faults = collections.Counter(type(a).__name__ for a in first_attempt_faults.values())
     assert faults == {"Hang": 10, "Reset": 40, "Truncate": 40, "Reply": 200}
-    assert len(server.requests) == CALLS + len(first_attempt_faults)
-    assert len(delays) == len(first_attempt_faults)
+    # Every planned fault was retried once.  On a loaded machine a slow answer
+    # may also outlast the 0.2 s timeout: that is one more retry, seen here.
+    retries = len(delays)
+    assert retries >= len(first_attempt_faults)
+    assert len(server.requests) == CALLS + retries
     assert len(after_calls) <= POOL_SIZE and peak <= POOL_SIZE
     assert after_close == []
-    # Each reset, truncation and timeout cost its connection, nothing more.
-    assert server.connections <= 1 + faults["Hang"] + faults["Reset"] + faults["Truncate"]
-    assert wait_until(lambda: open_fds() <= fds_before)
+    # Each failed attempt but a 503 (reset, truncation, timeout) cost its
+    # connection, nothing more.
+    assert server.connections <= 1 + retries - faults["Reply"]
+    assert wait_until(lambda: sockets_of(server) == [])
     print("\n%d calls: %d client sockets open after them (peak %d), %d after close; "
           "%d connections made" % (CALLS, len(after_calls), peak, len(after_close),
                                    server.connections))
@@ -135,13 +140,12 @@ def test_a_session_passed_in_is_left_open_for_its_owner(server):
 
 
 def test_many_short_lived_clients_leave_nothing_open(server):
-    fds_before = open_fds()
     for i in range(200):
         with taskcluster.Queue({"rootUrl": server.url, "credentials": CREDS}) as queue:
             queue.task(str(i))
     assert server.connections == 200
     assert client_sockets(server.port) == []
-    assert wait_until(lambda: open_fds() <= fds_before)
+    assert wait_until(lambda: sockets_of(server) == [])
 
 
 def test_a_dropped_client_releases_its_connections(server):

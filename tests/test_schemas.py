@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT6
 import taskcluster
 from taskcluster import _references, _schemas
 from taskcluster._services import SERVICES
-from taskcluster.exceptions import TaskclusterInputError
+from taskcluster.exceptions import TaskclusterInputError, TaskclusterResponseValidationError
 
 FUNCTIONS = [e for name, (_, kind) in SERVICES.items() if kind == "api"
              for e in _references.load(name).entries.values()]
@@ -226,9 +226,10 @@ def test_output_schema_minimal_response_passes_and_a_wrong_one_is_refused(entry)
     good = minimal(path, _schemas.load(path))
     label = "%s.%s" % (entry.owner, entry.name)
     _schemas.check_output(entry, good, label)
-    with pytest.raises(TaskclusterInputError) as info:
+    with pytest.raises(TaskclusterResponseValidationError) as info:
         _schemas.check_output(entry, "not a response", label)
-    assert info.value.argument == "response"
+    assert not isinstance(info.value, TaskclusterInputError)  # the server's fault
+    assert info.value.path == "response" and info.value.schema == entry.output
     assert str(info.value).startswith(label + ": response ")
 
 

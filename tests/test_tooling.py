@@ -77,3 +77,36 @@ def test_the_readme_is_a_front_page():
     assert [g for g in guides if "docs/%s.md" % g not in local] == []
     # no command runs `python`, which Debian does not have
     assert not re.search(r"^python -", readme, re.M)
+
+
+def test_ci_runs_the_lowest_and_newest_supported_python_and_builds_the_release():
+    """The floor README and pyproject state is the one CI runs the suite on."""
+    with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as fh:
+        pyproject = fh.read()
+    floor = re.search(r'^requires-python = ">=(3\.\d+)"$', pyproject, re.M).group(1)
+    with open(os.path.join(ROOT, "noxfile.py"), encoding="utf-8") as fh:
+        edges = ast.literal_eval(re.search(r"^SUPPORTED_EDGES = (\[.*\])$", fh.read(),
+                                           re.M).group(1))
+    assert edges[0] == floor and edges[-1] == "3.13"
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
+        script = fh.read()
+    assert "python3 dev.py -s pythons" in script and "python3 dev.py -s build" in script
+    for edge in edges:
+        assert ":%s\"" % edge in script or ":%s:" % edge in script, edge
+    # A dependency that needs a newer Python than the floor has a marker and an
+    # older release beside it (click 8.2 and aioresponses-ng need 3.10).
+    for newer in ("click>=8.2", "aioresponses-ng>=0.8"):
+        assert '"%s; python_version >= \'3.10\'"' % newer in pyproject, newer
+
+
+def test_the_readme_installs_only_from_a_clone_or_a_wheel():
+    """The distribution is on no package index: no install line names it alone."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    lines = [line for line in readme.splitlines() if "pip install" in line]
+    assert lines
+    for line in lines:
+        args = line.split("#")[0].split("pip install", 1)[1].split()
+        # "./taskcluster-refclient" (a clone) or a wheel's file name, never the bare name
+        assert not [a for a in args if re.match(r"'?taskcluster-refclient(\[|=|>|<|'|$)", a)], \
+            line

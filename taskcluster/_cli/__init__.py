@@ -12,6 +12,7 @@ Errors are one line on stderr; ``--debug`` adds the traceback.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import traceback
@@ -19,7 +20,10 @@ from typing import List, Optional
 
 import click
 
+from taskcluster import __version__ as _version
+
 from ._common import CliError, state
+from ._groups import BareGroup, Group
 
 __all__ = ["main", "cli"]
 
@@ -29,6 +33,7 @@ _COMMANDS = {
     "api": ("api", "api", "Call any method of any service; list a service's methods."),
     "signed-url": ("api", "signed_url", "A signed URL for a GET method (credentials needed)."),
     "routing-key": ("routing", "routing_key", "The pulse exchange and routing-key pattern."),
+    "listen": ("listen", "listen", "Print a pulse exchange's messages as JSON lines."),
     "task": ("task", "task", "A task's status, definition, artifacts, or live log."),
     "group": ("task", "group", "A task group's status or its tasks."),
     "download": ("transfer", "download", "Download an artifact, an object, or an indexed artifact."),
@@ -44,7 +49,7 @@ _COMMANDS = {
 }
 
 
-class _Root(click.Group):
+class _Root(Group):
     def list_commands(self, ctx):
         return list(_COMMANDS)
 
@@ -73,9 +78,18 @@ class _Root(click.Group):
               help="Restrict calls to these of the credentials' scopes (repeatable).")
 @click.option("--max-retries", type=click.IntRange(0, 50), metavar="N",
               help="Retries of a call that failed with a 5xx or no answer (default: 5).")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-@click.version_option(package_name="taskcluster-refclient", message="%(prog)s %(version)s")
-def cli(root_url, authorized_scopes, max_retries, debug):
+@click.option("--output", type=click.Choice(["json", "table"]), default="json",
+              help="Answers as JSON (the default) or as a table.")
+@click.option("--field", "fields", multiple=True, metavar="PATH",
+              help="Print only this part of an answer (status.state; artifacts.name takes it "
+                   "from each item); repeatable.  One string field prints as plain text.")
+@click.option("--debug", is_flag=True,
+              help="Trace each HTTP request on stderr (method, URL without signatures, status, "
+                   "time) and show a traceback on errors.")
+# The package's own __version__: from a clone (not installed) there is no
+# distribution metadata for click to read.
+@click.version_option(version=_version, message="%(prog)s %(version)s")
+def cli(root_url, authorized_scopes, max_retries, output, fields, debug):
     """Taskcluster from the shell: every API method, signed URLs, routing
     keys, slug ids, temporary credentials, logs, downloads and uploads.
 
@@ -86,26 +100,56 @@ def cli(root_url, authorized_scopes, max_retries, debug):
     state.root_url = root_url.rstrip("/") if root_url else None
     state.authorized_scopes = list(authorized_scopes) if authorized_scopes else None
     state.max_retries = max_retries
+    state.output, state.fields = output, list(fields)
     state.debug = debug
 
 
-def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> int:
-    """Run the command line; returns the exit status."""
-    from taskcluster.exceptions import TaskclusterFailure, TaskclusterInputError
-
+def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None,
+         command: Optional[click.Command] = None) -> int:
+    """Run the command line (or one of its ``command``s under a name of its
+    own, as ``taskcluster-refresh-references``); returns the exit status."""
     prog = prog_name or "taskcluster-py"
     state.reset()
     state.debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    with _http_trace(prog, state.debug):
+        return _run(command or cli, argv, prog)
+
+
+@contextlib.contextmanager
+def _http_trace(prog: str, on: bool):
+    """Under --debug, each HTTP answer as a line on stderr (taskcluster._trace)."""
+    if not on:
+        yield
+        return
+    import logging
+    logger = logging.getLogger("taskcluster.http")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(prog + ": http: %(message)s"))
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
     try:
-        result = cli.main(args=argv, prog_name=prog, standalone_mode=False)
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def _run(command: click.Command, argv: Optional[List[str]], prog: str) -> int:
+    from taskcluster.exceptions import TaskclusterFailure, TaskclusterInputError
+
+    try:
+        result = command.main(args=argv, prog_name=prog, standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except _NO_ARGS_IS_HELP as e:
+    except (BareGroup, *_NO_ARGS_IS_HELP) as e:
         # A group run bare: its help, as it is (several lines), is the answer.
         sys.stderr.write(e.format_message().rstrip("\n") + "\n")
         return 2
     except click.exceptions.UsageError as e:
         where = e.ctx.command_path if e.ctx is not None else prog
         message = e.format_message()
+        if isinstance(e, click.exceptions.NoSuchOption) and not _NO_ARGS_IS_HELP:
+            message = _no_such_option(e)   # click 8.1 (Python 3.9): 8.2's words
         if isinstance(e, click.exceptions.NoSuchOption) and not e.option_name.startswith("--"):
             # A slug id may start with "-" (taskIds not made "nice" do): click
             # took it for flags.  Name the whole word and the way out.
@@ -134,7 +178,18 @@ def main(argv: Optional[List[str]] = None, prog_name: Optional[str] = None) -> i
 
 
 # click >= 8.2 raises this for a group run without a subcommand.
-_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",)
+                         if hasattr(click.exceptions, name))
+
+
+def _no_such_option(e) -> str:
+    message = "No such option %r." % e.option_name
+    near = sorted(e.possibilities or ())
+    if len(near) == 1:
+        return "%s Did you mean %r?" % (message, near[0])
+    if near:
+        return "%s (Possible options: %s)" % (message, ", ".join(near))
+    return message
 
 
 def _fail(exc: BaseException, message: str, code: int) -> int:

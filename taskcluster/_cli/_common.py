@@ -35,6 +35,8 @@ class _State:
         self.authorized_scopes: Optional[List[str]] = None
         self.max_retries: Optional[int] = None
         self.debug = False
+        self.output = "json"                   # --output
+        self.fields: List[str] = []            # --field, in order
 
 
 state = _State()
@@ -87,12 +89,10 @@ def has_credentials(c) -> bool:
 
 
 def emit_json(value: Any) -> None:
-    """``value`` on stdout: indented for a person at a terminal, one compact
-    line for a pipe."""
-    if sys.stdout.isatty():
-        text = json.dumps(value, indent=2, ensure_ascii=False)
-    else:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """``value`` on stdout: JSON indented for a person at a terminal, one
+    compact line for a pipe; or what ``--field``/``--output`` select."""
+    from ._output import render
+    text = render(value, state.fields, state.output, sys.stdout.isatty())
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 

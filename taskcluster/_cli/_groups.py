@@ -8,10 +8,32 @@ import click
 
 from ._common import CliError
 
-__all__ = ["NamedGroup"]
+__all__ = ["Group", "BareGroup", "NamedGroup"]
 
 
-class NamedGroup(click.Group):
+class BareGroup(click.UsageError):
+    """A group run without its subcommand: its help is the answer (stderr,
+    exit 2).  click 8.2 raises its NoArgsIsHelpError for this; 8.1, which
+    Python 3.9 gets, printed the help on stdout with exit 0."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx.get_help(), ctx=ctx)
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class Group(click.Group):
+    """The command line's groups: run bare, the same answer under every
+    click this package supports."""
+
+    def parse_args(self, ctx, args):
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            raise BareGroup(ctx)
+        return super().parse_args(ctx, args)
+
+
+class NamedGroup(Group):
     """A group whose subcommands come from ``get_command`` (which raises a
     :class:`CliError` naming the choices for an unknown name).  Run without
     a subcommand, it prints ``listing()`` on stdout."""

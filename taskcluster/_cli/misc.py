@@ -12,6 +12,7 @@ import uuid
 
 import click
 
+from ._groups import Group
 from ._common import CliError, now, offset_seconds, options, read_json
 
 __all__ = ["slugid", "from_now", "scope_match", "temp_creds"]
@@ -21,7 +22,7 @@ __all__ = ["slugid", "from_now", "scope_match", "temp_creds"]
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{21}[AQgw]$")
 
 
-@click.group()
+@click.group(cls=Group)
 def slugid():
     """Slug ids: 22-character URL-safe encodings of UUIDs, as Taskcluster's
     taskIds and taskGroupIds."""

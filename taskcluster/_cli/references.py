@@ -1,16 +1,20 @@
-"""``references refresh``: what ``taskcluster-refresh-references`` does,
-under the command line (the work is in :mod:`taskcluster.refresh`)."""
+"""``references refresh``, which ``taskcluster-refresh-references`` and
+``python -m taskcluster.refresh`` also run (the work is in
+:mod:`taskcluster.refresh`)."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from ._groups import Group
 from ._common import CliError, state
 
 __all__ = ["references"]
 
 
-@click.group()
+@click.group(cls=Group)
 def references():
     """The API references this client is built from."""
 
@@ -30,7 +34,8 @@ def refresh(root_url, dest, timeout):
     (nothing is written unless all were fetched and checked)."""
     from taskcluster.refresh import (fetch_references, fetch_schemas, write_references,
                                      write_schemas)
-    root = root_url or state.root_url
+    # Run as taskcluster-refresh-references, no global option has set state.
+    root = root_url or state.root_url or os.environ.get("TASKCLUSTER_ROOT_URL")
     if not root:
         raise CliError("references refresh: give --root-url (or set TASKCLUSTER_ROOT_URL)")
     from taskcluster.refresh import json_getter

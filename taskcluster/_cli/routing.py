@@ -66,20 +66,31 @@ class _Service(NamedGroup):
         super().__init__(name, **kwargs)
         self.class_name = class_name
 
+    # Exchanges are named as on the wire and in the README (task-completed);
+    # their entry names (taskCompleted) are accepted too, and completed when
+    # that is what was begun.
     def list_commands(self, ctx):
-        return list(_services.reference(self.class_name).entries)
+        return [e.exchange for e in _services.reference(self.class_name).entries.values()]
 
     def get_command(self, ctx, name):
         return _exchange_command(self.class_name,
                                  _services.entry_named(self.class_name, name, "exchange"))
 
+    def shell_complete(self, ctx, incomplete):
+        from click.shell_completion import CompletionItem
+        entries = _services.reference(self.class_name).entries.values()
+        names = [e.exchange for e in entries if e.exchange.startswith(incomplete)] or \
+            [e.name for e in entries if e.name.startswith(incomplete)]
+        return [CompletionItem(n) for n in names]
+
     def descriptions(self, ctx):
-        return [(e.name, e.title) for e in _services.reference(self.class_name).entries.values()]
+        return [(e.exchange, e.title)
+                for e in _services.reference(self.class_name).entries.values()]
 
     def listing(self, ctx):
         ref = _services.reference(self.class_name)
-        width = max(len(n) for n in ref.entries)
-        return ["%-*s  %s%s" % (width, e.name, ref.exchangePrefix or "", e.exchange)
+        width = max(len(e.exchange) for e in ref.entries.values())
+        return ["%-*s  %s%s" % (width, e.exchange, ref.exchangePrefix or "", e.exchange)
                 for e in ref.entries.values()]
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 
 import click
 
+from ._groups import Group
 from ._common import CliError, client, emit_json, has_credentials
 
 __all__ = ["task", "group"]
@@ -15,7 +16,7 @@ __all__ = ["task", "group"]
 LIVE_LOG = "public/logs/live.log"
 
 
-@click.group()
+@click.group(cls=Group)
 def task():
     """A task's status, definition, artifacts, or live log."""
 
@@ -115,7 +116,7 @@ def _error_text(response) -> str:
     return response.reason or "error"
 
 
-@click.group()
+@click.group(cls=Group)
 def group():
     """A task group's status or its tasks."""
 

@@ -14,6 +14,7 @@ import tempfile
 
 import click
 
+from ._groups import Group
 from ._common import CliError, client, emit_json, now, offset_seconds, state
 
 __all__ = ["download", "upload"]
@@ -104,7 +105,7 @@ _OUTPUT = click.option("-o", "--output", metavar="FILE",
                        help="Where to write (default: the name's last part; - for stdout).")
 
 
-@click.group()
+@click.group(cls=Group)
 def download():
     """Download an artifact, an object, or an indexed task's artifact."""
 
@@ -170,7 +171,7 @@ def _seekable(path: str):
             yield spool, size
 
 
-@click.group()
+@click.group(cls=Group)
 def upload():
     """Upload to the object service."""
 

@@ -17,8 +17,8 @@ from .._services import SERVICES as _SERVICES
 from ..exceptions import (ObjectHashVerificationError, TaskclusterArtifactError,
                           TaskclusterAuthFailure, TaskclusterConnectionError,
                           TaskclusterFailure, TaskclusterInputError,
-                          TaskclusterResponseTooLarge, TaskclusterRestFailure,
-                          TaskclusterTopicExchangeFailure)
+                          TaskclusterResponseTooLarge, TaskclusterResponseValidationError,
+                          TaskclusterRestFailure, TaskclusterTopicExchangeFailure)
 from .. import _UTILS
 
 _MODULES = tuple(name.lower() for name in _SERVICES)  # taskcluster.aio.queue, ...
@@ -29,6 +29,7 @@ __all__ = [
     "TaskclusterFailure", "TaskclusterInputError", "TaskclusterRestFailure",
     "TaskclusterAuthFailure", "TaskclusterConnectionError", "TaskclusterTopicExchangeFailure",
     "TaskclusterArtifactError", "ObjectHashVerificationError", "TaskclusterResponseTooLarge",
+    "TaskclusterResponseValidationError",
 ]
 
 
@@ -50,7 +51,7 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module("taskcluster.utils"), name)
         globals()[name] = value
         return value
-    if name in ("asyncclient", "upload", "download", "reader_writer") or name in _MODULES:
+    if name in ("asyncclient", "upload", "download", "reader_writer", "pulse") or name in _MODULES:
         return importlib.import_module(__name__ + "." + name)
     raise AttributeError("module 'taskcluster.aio' has no attribute %r" % name)
 

@@ -12,6 +12,7 @@ from ..exceptions import TaskclusterTopicExchangeFailure as TaskclusterTopicExch
 from ..exceptions import TaskclusterArtifactError as TaskclusterArtifactError
 from ..exceptions import ObjectHashVerificationError as ObjectHashVerificationError
 from ..exceptions import TaskclusterResponseTooLarge as TaskclusterResponseTooLarge
+from ..exceptions import TaskclusterResponseValidationError as TaskclusterResponseValidationError
 from ..utils import optionsFromEnvironment as optionsFromEnvironment
 from ..utils import createTemporaryCredentials as createTemporaryCredentials
 from ..utils import slugId as slugId
@@ -79,6 +80,7 @@ __all__ = [
     'TaskclusterFailure',
     'TaskclusterInputError',
     'TaskclusterResponseTooLarge',
+    'TaskclusterResponseValidationError',
     'TaskclusterRestFailure',
     'TaskclusterTopicExchangeFailure',
     'WebServer',

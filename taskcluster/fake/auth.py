@@ -144,19 +144,6 @@ class AuthBackend(Backend):
 
     # -- service methods -------------------------------------------------------
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"source": "https://github.com/taskcluster/taskcluster",
-                "version": "fake", "commit": "fake", "build": "fake"}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
     def listClients(self, call: Call) -> Any:
         prefix = call.query.get("prefix", "")
         ids = sorted([c for c in self.clients if c.startswith(prefix)] +

@@ -60,18 +60,6 @@ class HooksBackend(Backend):
     def _definition(hook: Dict[str, Any]) -> Dict[str, Any]:
         return copy.deepcopy(hook["definition"])
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def listHookGroups(self, call: Call) -> Any:
         return {"groups": sorted({g for g, _ in self.hooks})}
 

@@ -55,18 +55,6 @@ class IndexBackend(Backend):
             raise FakeError(404, "ResourceNotFound", "Indexed task not found")
         return t
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def insertTask(self, call: Call) -> Any:
         path, p = call.params["namespace"], call.payload
         expires = _parse_date(p["expires"])

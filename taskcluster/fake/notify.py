@@ -36,18 +36,6 @@ class NotifyBackend(Backend):
     def _record(self, call: Call) -> None:
         self._sent.append({"method": call.method, "payload": copy.deepcopy(call.payload)})
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def email(self, call: Call) -> Any:
         self._refuse("email", call.payload["address"], "Email")
         self._record(call)

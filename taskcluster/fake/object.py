@@ -42,18 +42,6 @@ class ObjectBackend(Backend):
             raise FakeError(404, "ResourceNotFound", "Object %s not found" % name)
         return found
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def _merge_hashes(self, obj: Dict[str, Any], hashes: Dict[str, str]) -> None:
         for algorithm, value in hashes.items():
             if obj["hashes"].get(algorithm, value) != value:

@@ -38,18 +38,6 @@ class PurgeCacheBackend(Backend):
         return {"provisionerId": provisionerId, "workerType": workerType, "cacheName": name,
                 "before": jsonDate(before)}
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def purgeCache(self, call: Call) -> Any:
         pool = call.params["workerPoolId"]
         if "/" not in pool:

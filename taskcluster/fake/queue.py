@@ -296,18 +296,6 @@ class QueueBackend(ArtifactsMixin, WorkersMixin, Backend):
 
     # ======================================================================
     # Tasks
-    def ping(self, call: Call) -> Dict[str, Any]:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Dict[str, Any]:
-        return {}
-
-    def version(self, call: Call) -> Dict[str, Any]:
-        return {"source": "https://github.com/taskcluster/taskcluster", "version": "106.0.0",
-                "commit": "fake", "build": "taskcluster.fake"}
-
-    def heartbeat(self, call: Call) -> Dict[str, Any]:
-        return {}
 
     def task(self, call: Call) -> Dict[str, Any]:
         task = self._getTask(call.params["taskId"],

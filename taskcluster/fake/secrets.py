@@ -25,18 +25,6 @@ class SecretsBackend(Backend):
     def reset(self) -> None:
         self.secrets: Dict[str, Dict[str, Any]] = {}
 
-    def ping(self, call: Call) -> Any:
-        return {"alive": True, "uptime": 0}
-
-    def lbheartbeat(self, call: Call) -> Any:
-        return {}
-
-    def heartbeat(self, call: Call) -> Any:
-        return {}
-
-    def version(self, call: Call) -> Any:
-        return {"version": "fake"}
-
     def set(self, call: Call) -> Any:
         p = call.payload
         self.secrets[call.params["name"]] = {"secret": p["secret"],
