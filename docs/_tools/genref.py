@@ -203,7 +203,7 @@ def exchanges_page(class_name: str, client: Any, ref: Any) -> str:
                 "**%s** · exchange `%s%s`" % (e.title, ref.exchangePrefix, e.exchange), "",
                 "```python", "%s.%s%s" % (var, e.name, inspect.signature(getattr(client, e.name))),
                 "```", "",
-                "**Command line:** `%s`" % cli_usage("routing-key", ref.serviceName, e.name), "",
+                "**Command line:** `%s`" % cli_usage("routing-key", ref.serviceName, e.exchange), "",
                 "Routing-key parts, in order:", "",
                 "| # | part | summary | words | required |", "|---|---|---|---|---|"]
         for i, p in enumerate(e.routingKey):
