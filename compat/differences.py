@@ -1,8 +1,8 @@
 """Known differences between this library and the ``taskcluster`` package
 (113.2.0), each with its reason.  ``nox -s compat`` fails on any difference
 not covered here, and on any entry here that covers nothing (the difference
-is gone: remove the entry).  The README's compatibility table is generated
-from this list (``python compat/run.py --table``).
+is gone: remove the entry).  The compatibility table of docs/guide/moving.md
+is generated from this list (``python compat/run.py --table``).
 
 An entry covers the fields matching its globs (scenario name, field path as
 the diff prints it) where its check, if any, holds: keep checks narrow, so

@@ -204,7 +204,19 @@ def test_each_known_difference_says_what_and_why():
         assert bool(entry.what.strip()) == bool(entry.why.strip()), entry
 
 
-def test_the_readme_holds_the_current_table():
-    readme = os.path.join(os.path.dirname(COMPAT), "README.md")
-    with open(readme, encoding="utf-8") as f:
+def test_the_docs_page_holds_the_current_table():
+    page = os.path.join(os.path.dirname(COMPAT), "docs", "guide", "moving.md")
+    with open(page, encoding="utf-8") as f:
         assert run.table() in f.read()
+    assert run.main(["--check-page", page]) == 0
+
+
+def test_write_page_puts_the_current_table_after_the_marker(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\n" + run.TABLE_MARKER + "| old | table |\n|---|---|\n\nAfter.\n",
+                    encoding="utf-8")
+    assert run.main(["--check-page", str(page)]) == 1
+    assert run.main(["--write-page", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text == "# Title\n\n" + run.TABLE_MARKER + run.table().rstrip("\n") + "\n\nAfter.\n"
+    assert run.main(["--check-page", str(page)]) == 0

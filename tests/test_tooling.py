@@ -1,5 +1,6 @@
 """The project's tooling as a newcomer meets it: ``nox -l`` describes every
-session in one line, and the README's quick start is what CI runs."""
+session in one line, the README's two check commands are what CI runs, and the
+README stays a front page whose links lead somewhere."""
 
 from __future__ import annotations
 
@@ -32,21 +33,50 @@ def test_every_nox_session_has_a_one_line_description():
         assert len("* %s -> %s" % (name, first)) <= 100, (name, first)
 
 
-def test_ci_runs_the_readme_quick_start():
-    """.ci/run extracts the quick start's commands from the README; here, the
-    same extraction, by the same sed expression, gives the README's lines."""
+def test_ci_runs_the_readme_checks():
+    """.ci/run extracts the "Run the checks" commands from the README; here,
+    the same extraction, by the same sed expression, gives the README's lines."""
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
         script = fh.read()
-    expression = re.search(r"quick_start=\$\(sed -n '([^']+)' README\.md\)", script).group(1)
+    expression = re.search(r"checks=\$\(sed -n '([^']+)' README\.md\)", script).group(1)
     extracted = subprocess.run(["sed", "-n", expression, "README.md"], cwd=ROOT, check=True,
                                capture_output=True, text=True).stdout.splitlines()
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
         readme = fh.read()
-    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("\n## Run the checks\n", 1)[1].split("\n## ", 1)[0]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
     assert extracted == block
-    assert all(line.startswith("python3 dev.py -s ") for line in block)
-    assert 'bash -euxo pipefail -c "$quick_start"' in script
+    assert [line.split("#")[0].split() for line in block] == [
+        ["python3", "dev.py", "-s", "conformance"], ["python3", "dev.py", "-s", "tests"]]
+    assert 'bash -euxo pipefail -c "$checks"' in script
+    # the user's quick start comes first; the contributors' commands after it
+    assert readme.index("\n## Quick start\n") < readme.index("\n## Run the checks\n")
+
+
+def test_ci_builds_the_docs_in_chromium():
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
+        script = fh.read()
+    assert "python3 dev.py -s docs" in script.splitlines()
+    assert "apt-get install -y -qq chromium" in script
+
+
+def test_the_readme_is_a_front_page():
+    """At most 250 lines; every relative link names a file of the
+    repository, and every guide page is linked from it."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    assert len(readme.splitlines()) <= 250
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [link for link in links if "://" not in link]
+    assert local
+    for link in local:
+        assert os.path.exists(os.path.join(ROOT, link)), link
+    with open(os.path.join(ROOT, "docs", "index.md"), encoding="utf-8") as fh:
+        guides = re.findall(r"^(guide/[\w-]+)$", fh.read(), re.M)
+    assert len(guides) >= 11
+    assert [g for g in guides if "docs/%s.md" % g not in local] == []
+    # no command runs `python`, which Debian does not have
+    assert not re.search(r"^python -", readme, re.M)
 
 
 def test_ci_runs_the_lowest_and_newest_supported_python_and_builds_the_release():
