@@ -59,11 +59,13 @@ def test_create_task_sends_task_defined_with_the_routes_as_cc(pulse_broker, vhos
         queue = taskcluster.Queue({"rootUrl": tc.rootUrl, "credentials": tc.rootCredentials,
                                    "maxRetries": 0})
         group = taskcluster.slugId()
-        # The first task makes the fake declare the exchanges it publishes to.
-        queue.createTask(taskcluster.slugId(), task_def(tc, group, []))
+        # Started, the fake has declared every exchange it publishes to, so a
+        # consumer binds before the first message.
         declared = exchanges(pulse_broker, name)
-        for exchange in ("task-defined", "task-pending"):
+        for exchange in ("task-defined", "task-pending", "task-completed",
+                         "task-group-resolved"):
             assert declared[PREFIX + exchange] == ["topic", "true"]
+        assert declared["exchange/taskcluster-hooks/v1/hook-created"] == ["topic", "true"]
 
         events = taskcluster.QueueEvents()
         taskId = taskcluster.slugId()

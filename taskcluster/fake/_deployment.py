@@ -60,6 +60,21 @@ def _host_and_port(host: str) -> Tuple[str, str]:
     return name, port
 
 
+# The services whose backends publish, by the class of their exchanges reference.
+_PUBLISHERS = ("QueueEvents", "HooksEvents", "NotifyEvents")
+
+
+def pulse_exchanges() -> List[str]:
+    """Every exchange the fake's backends publish to, full names, from the
+    exchanges references (declared on ``pulseUrl``'s broker at start)."""
+    from .._references import load
+    names = []
+    for className in _PUBLISHERS:
+        reference = load(className)
+        names += [reference.exchangePrefix + e.exchange for e in reference.entries.values()]
+    return names
+
+
 class FakeDeployment:
     """A Taskcluster deployment on loopback, in memory: auth, queue, index,
     secrets, object, hooks, notify and purge-cache at their real URLs.
@@ -101,6 +116,13 @@ class FakeDeployment:
         self._server = server
         host = "[%s]" % self.host if ":" in self.host else self.host
         self.rootUrl = "http://%s:%d" % (host, port)
+        if self.pulseUrl:
+            try:
+                # Declared now, so that a consumer can bind before the first message.
+                self._broker().declare(*pulse_exchanges())
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def stop(self) -> None:
@@ -185,10 +207,15 @@ class FakeDeployment:
         with self._lock:
             self._messages.append(message)
             if self.pulseUrl:
-                if self._publisher is None:
-                    from ..pulse import Publisher
-                    self._publisher = Publisher(self.pulseUrl)
-                self._publisher.publish(exchange, routingKey, payload, cc=tuple(cc))
+                self._broker().publish(exchange, routingKey, payload, cc=tuple(cc))
+
+    def _broker(self) -> Any:
+        """The publisher to ``pulseUrl``, made on first use."""
+        with self._lock:
+            if self._publisher is None:
+                from ..pulse import Publisher
+                self._publisher = Publisher(self.pulseUrl)
+            return self._publisher
 
     def temporaryCredentials(self, clientId: str, scopes: Sequence[str],
                              expires: datetime.datetime) -> Dict[str, str]:
