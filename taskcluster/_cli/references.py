@@ -32,13 +32,13 @@ def refresh(root_url, dest, timeout):
     """Fetch every API and exchanges reference a deployment lists and the JSON
     schemas they name, check them, and write them with a new manifest
     (nothing is written unless all were fetched and checked)."""
-    from taskcluster.refresh import (fetch_references, fetch_schemas, write_references,
+    from taskcluster._fetchreferences import (fetch_references, fetch_schemas, write_references,
                                      write_schemas)
     # Run as taskcluster-refresh-references, no global option has set state.
     root = root_url or state.root_url or os.environ.get("TASKCLUSTER_ROOT_URL")
     if not root:
         raise CliError("references refresh: give --root-url (or set TASKCLUSTER_ROOT_URL)")
-    from taskcluster.refresh import json_getter
+    from taskcluster._fetchreferences import json_getter
     try:
         get = json_getter(timeout)
         docs = fetch_references(root, get)
