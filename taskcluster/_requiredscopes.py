@@ -259,7 +259,7 @@ def _block_after(message: str, intro: str) -> Any:
 
 
 def _expression_or_none(value: Any) -> Any:
-    from .scopes import validExpression
+    from ._scopealgebra import validExpression
     try:
         return value if value is not None and validExpression(value) else None
     except (TypeError, ValueError):
@@ -287,7 +287,7 @@ def missing_from_answer(body: Any, sent_credentials: bool) -> Any:
     if not sent_credentials or (_ANONYMOUS_INTRO in message and _MISSING_INTRO not in message):
         if required is None:
             return None
-        from .scopes import removeGivenScopes
+        from ._scopealgebra import removeGivenScopes
         return removeGivenScopes([], required)
     unsatisfied = details.get("unsatisfied")
     if unsatisfied is None:
