@@ -23,7 +23,6 @@ on.
 
 from __future__ import annotations
 
-import ast
 import datetime
 import importlib
 import json
@@ -42,18 +41,11 @@ GUIDES = Path(__file__).resolve().parents[1] / "docs" / "guide"
 
 
 def _site_guides():
-    """The site's front page and its guide pages: every page of docs/guide/
-    but the drafts docs/conf.py leaves out (FOLDED_DRAFTS: their text is in
-    the guides)."""
+    """The site's front page and its guide pages (every page of docs/guide/)."""
     index = GUIDES.parent / "index.md"
     if not index.is_file():
         return []
-    conf = ast.parse((GUIDES.parent / "conf.py").read_text(encoding="utf-8"))
-    folded = [ast.literal_eval(node.value) for node in conf.body
-              if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "FOLDED_DRAFTS"]
-    assert len(folded) == 1, "docs/conf.py has no FOLDED_DRAFTS list"
-    return [index] + [page for page in sorted(GUIDES.glob("*.md"))
-                      if "guide/" + page.name not in folded[0]]
+    return [index] + sorted(GUIDES.glob("*.md"))
 
 
 PAGES = _site_guides()
