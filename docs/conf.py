@@ -16,14 +16,7 @@ copyright = "the taskcluster-refclient contributors"
 extensions = ["myst_parser", "sphinx.ext.autodoc"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-# Drafts other branches wrote for their features are folded into the site's
-# guides (fake-queue.md into testing-fake.md, errors.md into
-# errors-and-retries.md, migrating.md into moving.md, ...); they stay in
-# docs/guide/ for their own tests, but are not pages of the site.  Any other
-# page in docs/guide/ joins the guides after those index.md lists (build.py).
-FOLDED_DRAFTS = ["guide/testing.md", "guide/fake-queue.md", "guide/pulse.md",
-                 "guide/errors.md", "guide/migrating.md"]
-exclude_patterns = ["_build", "_tools", "Thumbs.db", ".DS_Store"] + FOLDED_DRAFTS
+exclude_patterns = ["_build", "_tools", "Thumbs.db", ".DS_Store"]
 
 # Markdown links to "page.md#heading" are checked: every heading up to h3
 # gets an anchor, and a link to a missing page or anchor is a warning

@@ -6,16 +6,15 @@ changes, such as ``taskcluster.config``, stays in it).
 
 The environment names the deployment (``TASKCLUSTER_ROOT_URL``, ...).  With
 ``--fake``, a ``taskcluster.fake.FakeDeployment`` is started here instead and
-the environment pointed at it, and every ``test_*`` function the page
-defines is then called, with the deployment as its ``taskcluster_fake``
-argument (and a ``monkeypatch`` if it asks), its state reset before each.  REPORT receives a JSON object: the
-page's top-level names bound to a str, and the test functions called.  As in
-the tests, a name lookup for anything but the loopback fails at once.
+the environment pointed at it.  (A page that shows pytest tests is not run
+here: tests/test_guides.py runs it in a child pytest with the real
+``taskcluster_fake`` plugin.)  REPORT receives a JSON object: the page's
+top-level names bound to a str.  As in the tests, a name lookup for anything
+but the loopback fails at once.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import re
@@ -52,26 +51,10 @@ def run_blocks(path: str) -> dict:
     return namespace
 
 
-def call_test(test, deployment) -> None:
-    """Call a page's test function with the fixtures it names, as pytest
-    would: ``taskcluster_fake`` (the deployment) and ``monkeypatch``."""
-    import pytest
-
-    params = inspect.signature(test).parameters
-    unknown = set(params) - {"taskcluster_fake", "monkeypatch"}
-    if unknown:
-        raise SystemExit("%s asks for fixtures the guide runner lacks: %s"
-                         % (test.__name__, ", ".join(sorted(unknown))))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        given = {"taskcluster_fake": deployment, "monkeypatch": monkeypatch}
-        test(**{name: given[name] for name in params})
-
-
 def main(argv) -> int:
     path, report = argv[0], argv[1]
     fake = "--fake" in argv[2:]
     _loopback_only()
-    called = []
     if fake:
         from taskcluster.fake import FakeDeployment
         with FakeDeployment() as deployment:
@@ -80,17 +63,11 @@ def main(argv) -> int:
             os.environ["TASKCLUSTER_CLIENT_ID"] = deployment.rootCredentials["clientId"]
             os.environ["TASKCLUSTER_ACCESS_TOKEN"] = deployment.rootCredentials["accessToken"]
             namespace = run_blocks(path)
-            for name, test in list(namespace.items()):
-                if name.startswith("test_") and callable(test):
-                    deployment.reset()
-                    call_test(test, deployment)
-                    called.append(name)
     else:
         namespace = run_blocks(path)
     with open(report, "w", encoding="utf-8") as fh:
         json.dump({"names": {k: v for k, v in namespace.items()
-                             if isinstance(v, str) and not k.startswith("__")},
-                   "tests": called}, fh)
+                             if isinstance(v, str) and not k.startswith("__")}}, fh)
     return 0
 
 

@@ -7,8 +7,13 @@ environment (``TASKCLUSTER_ROOT_URL``, credentials,
 ``TASKCLUSTER_PROXY_URL``) points at a real HTTP server on 127.0.0.1: the
 loopback server answering as the queue does for the few calls the guides
 make, or, for a page that says ``<!-- guide-test: needs taskcluster.fake... -->``,
-the fake deployment.  A test function a page defines (``def test_...
-(taskcluster_fake)``) is called with the deployment, as pytest would.
+the fake deployment.
+
+A page that shows tests (``def test_...(taskcluster_fake)``, testing-fake.md)
+runs instead as a user's test suite would: its blocks, as one test module at
+the page's own line numbers, in a child pytest with the package's
+``taskcluster_fake`` plugin, and every test the page shows must pass.  Each
+page runs by one of the two ways, never both.
 
 A page that needs a feature this checkout lacks says so in that comment
 (``<!-- guide-test: needs taskcluster.pulse.Consumer -->``); its test is
@@ -18,7 +23,6 @@ on.
 
 from __future__ import annotations
 
-import ast
 import datetime
 import importlib
 import json
@@ -37,18 +41,11 @@ GUIDES = Path(__file__).resolve().parents[1] / "docs" / "guide"
 
 
 def _site_guides():
-    """The site's front page and its guide pages: every page of docs/guide/
-    but the drafts docs/conf.py leaves out (FOLDED_DRAFTS: their text is in
-    the guides, and they are tested on their own)."""
+    """The site's front page and its guide pages (every page of docs/guide/)."""
     index = GUIDES.parent / "index.md"
     if not index.is_file():
         return []
-    conf = ast.parse((GUIDES.parent / "conf.py").read_text(encoding="utf-8"))
-    folded = [ast.literal_eval(node.value) for node in conf.body
-              if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "FOLDED_DRAFTS"]
-    assert len(folded) == 1, "docs/conf.py has no FOLDED_DRAFTS list"
-    return [index] + [page for page in sorted(GUIDES.glob("*.md"))
-                      if "guide/" + page.name not in folded[0]]
+    return [index] + sorted(GUIDES.glob("*.md"))
 
 
 PAGES = _site_guides()
@@ -158,6 +155,47 @@ def run_page(page: Path, tmp_path: Path, cwd: Path, env: dict, fake: bool = Fals
     return result
 
 
+TEST_DEF = re.compile(r"^def (test_\w+)\(", re.M)
+GUARD = """\
+import sys
+
+sys.path.insert(0, %r)
+import guide_runner
+
+guide_runner._loopback_only()
+"""
+
+
+def run_as_test_suite(page: Path, tmp_path: Path) -> None:
+    """``page``'s blocks as one test module (each block at its line of the
+    page, so that a failure points into the page), run by a child pytest with
+    the ``taskcluster_fake`` plugin as a user's suite runs them: every test the
+    page defines passes.  A conftest.py keeps name lookups to the loopback."""
+    text = page.read_text(encoding="utf-8")
+    source, offset = "", 0
+    for block in BLOCK.findall(text):
+        offset = text.index(block, offset)
+        source += "\n" * (text.count("\n", 0, offset) - source.count("\n")) + block
+    tests = [name for block in BLOCK.findall(text) for name in TEST_DEF.findall(block)]
+    assert tests and len(set(tests)) == len(tests), tests    # none shadows another
+    module = tmp_path / ("test_guide_%s.py" % page.stem.replace("-", "_"))
+    module.write_text(source, encoding="utf-8")
+    (tmp_path / "conftest.py").write_text(GUARD % str(RUNNER.parent), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCLUSTER_")}
+    # The plugin is named with -p, so the same module is not also loaded by the
+    # pytest11 entry point of an installed package (pytest refuses it twice).
+    env.update(PYTHONPATH=str(GUIDES.parent.parent), NO_PROXY="*",
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "taskcluster.fake.pytest_plugin", "-W", "error",
+                           "-rA", str(module)],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    passed = re.findall(r"^PASSED \S+::(test_\w+)", done.stdout, re.M)
+    assert sorted(passed) == sorted(tests), done.stdout[-4000:]
+
+
 LOOPBACK_ENV = {"TASKCLUSTER_CLIENT_ID": "guide-reader",
                 "TASKCLUSTER_ACCESS_TOKEN": "guide-reader-token"}
 
@@ -169,10 +207,11 @@ def test_the_guide_examples_run(page, tmp_path):
     if missing:
         pytest.skip("%s needs %s, which is not on this branch yet; its examples run "
                     "once it is merged" % (page.name, missing))
+    if TEST_DEF.search(text):
+        run_as_test_suite(page, tmp_path)
+        return
     if any(f.startswith("taskcluster.fake") for f in NEEDS.findall(text)):
-        result = run_page(page, tmp_path, GUIDES, {}, fake=True)
-        defined = re.findall(r"^def (test_\w+)\(", text, re.M)
-        assert result["tests"] == defined      # every test the page shows was run
+        run_page(page, tmp_path, GUIDES, {}, fake=True)
         return
     queue = GuideQueue()
     with LoopbackServer() as server:

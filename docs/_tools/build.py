@@ -37,31 +37,17 @@ def stage() -> None:
     add_other_guides(os.path.join(SRC, "index.md"))
 
 
-def folded_drafts() -> list:
-    """docs/conf.py's FOLDED_DRAFTS: drafts whose text is in the guides."""
-    import ast
-
-    with open(os.path.join(DOCS, "conf.py"), encoding="utf-8") as fh:
-        conf = ast.parse(fh.read())
-    for node in conf.body:
-        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "FOLDED_DRAFTS":
-            return ast.literal_eval(node.value)
-    raise SystemExit("docs/conf.py has no FOLDED_DRAFTS list")
-
-
 def add_other_guides(index: str) -> None:
-    """A page of docs/guide/ that index.md does not list, and that is not a
-    folded draft (another branch's new guide), joins the guides toctree after
-    the listed ones, in the staged copy."""
+    """A page of docs/guide/ that index.md does not list (another branch's new
+    guide) joins the guides toctree after the listed ones, in the staged copy."""
     with open(index, encoding="utf-8") as fh:
         text = fh.read()
     entries = list(re.finditer(r"^(guide/[\w-]+)$", text, re.M))
     listed = {m.group(1) for m in entries}
-    folded = {name[:-len(".md")] for name in folded_drafts()}
     others = sorted("guide/" + name[:-len(".md")]
                     for name in os.listdir(os.path.join(DOCS, "guide"))
                     if name.endswith(".md"))
-    others = [name for name in others if name not in listed and name not in folded]
+    others = [name for name in others if name not in listed]
     if not others:
         return
     end = entries[-1].end()
