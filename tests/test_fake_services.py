@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import importlib.util
 
 import pytest
 import requests
@@ -15,11 +14,6 @@ import requests
 import taskcluster
 from fakecheck import Checked, check_message, check_output
 from taskcluster.exceptions import TaskclusterAuthFailure, TaskclusterRestFailure
-
-needs_queue = pytest.mark.skipif(
-    importlib.util.find_spec("taskcluster.fake.queue") is None,
-    reason="creating a hook's task needs the fake queue (taskcluster/fake/queue.py, "
-           "written on the fakequeue branch)")
 
 
 def opts(tc, credentials="root"):
@@ -295,7 +289,6 @@ def test_a_template_error_is_400_and_recorded_as_a_failed_fire(taskcluster_fake)
     assert h.getHookStatus("g", "h")["lastFire"]["result"] == "error"
 
 
-@needs_queue
 def test_a_triggered_hook_creates_its_task_with_the_hooks_role(taskcluster_fake):
     tc = taskcluster_fake
     auth = taskcluster.Auth(opts(tc))
