@@ -6,7 +6,7 @@ long the fixture takes to start.
 (``nox -s bench`` runs it.)  Rows:
 
   start, cold       a new interpreter: import taskcluster.fake, start a
-                    FakeDeployment (aiohttp imported on the way), in ms
+                    FakeDeployment (http.server imported on the way), in ms
   start, warm       another FakeDeployment started and stopped in the same
                     process (the pytest fixture starts one per session), ms
   reset             FakeDeployment.reset() (the fixture's cost per test), ms
@@ -30,8 +30,12 @@ import datetime
 import importlib.util
 import statistics
 import subprocess
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from workloads import rate  # noqa: E402
 
 COLD = ("import time; t0 = time.perf_counter(); "
         "from taskcluster.fake import FakeDeployment; d = FakeDeployment(); d.start(); "
@@ -52,19 +56,6 @@ def warm_start_ms() -> float:
     t1 = time.perf_counter()
     d.stop()
     return (t1 - t0) * 1000
-
-
-def rate(call, duration: float) -> float:
-    call()   # connect, build the method once
-    n, t0 = 0, time.perf_counter()
-    end = t0 + duration
-    while True:
-        for _ in range(50):
-            call()
-        n += 50
-        now = time.perf_counter()
-        if now >= end:
-            return n / (now - t0)
 
 
 def one_round(duration: float) -> dict:
@@ -96,10 +87,10 @@ def one_round(duration: float) -> dict:
                 "payload": {}, "metadata": {"name": "bench", "description": "bench",
                                             "owner": "bench@example.com",
                                             "source": "https://example.com/bench"}})
-            row["queue.task (calls/s)"] = rate(lambda: queue.task(taskId), duration)
-        row["secrets.get (calls/s)"] = rate(lambda: secrets.get("bench"), duration)
+            row["queue.task (calls/s)"] = rate(lambda: queue.task(taskId), 1, duration)[0]
+        row["secrets.get (calls/s)"] = rate(lambda: secrets.get("bench"), 1, duration)[0]
         anonymous = taskcluster.Auth({"rootUrl": tc.rootUrl})
-        row["auth.ping (calls/s)"] = rate(anonymous.ping, duration)
+        row["auth.ping (calls/s)"] = rate(anonymous.ping, 1, duration)[0]
     return row
 
 

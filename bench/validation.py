@@ -15,22 +15,12 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
-import statistics
 import sys
 import time
-import timeit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workloads import task_definition  # noqa: E402
-
-
-def per_call_us(fn, number: int, rounds: int) -> list:
-    fn()
-    return [timeit.timeit(fn, number=number) / number * 1e6 for _ in range(rounds)]
-
-
-def cell(values: list) -> str:
-    return "%.1f [%.1f..%.1f]" % (statistics.median(values), min(values), max(values))
+from workloads import median_cell as cell  # noqa: E402
+from workloads import per_call_us, task_definition  # noqa: E402
 
 
 def main() -> None:

@@ -26,10 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import struct
 import sys
 import threading
 import time
+import timeit
 
 TASK_ID = "fN1SbArXTPSVFNUvaOlinQ"
 ACCESS_TOKEN = "bench-access-token-" + "x" * 25
@@ -64,6 +66,17 @@ def task_definition(size: int = 2048) -> dict:
 def read_counter(path: str) -> int:
     with open(path, "rb") as f:
         return struct.unpack("<Q", f.read(8))[0]
+
+
+def per_call_us(fn, number: int, rounds: int) -> list:
+    """Microseconds per call of ``fn``, once per round (after one warm-up call)."""
+    fn()
+    return [timeit.timeit(fn, number=number) / number * 1e6 for _ in range(rounds)]
+
+
+def median_cell(values: list) -> str:
+    """``median [min..max]`` of microsecond figures, as the bench tables print them."""
+    return "%.1f [%.1f..%.1f]" % (statistics.median(values), min(values), max(values))
 
 
 def rate(fn, reps: int, duration: float) -> list:
