@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .exceptions import TaskclusterConnectionError, TaskclusterFailure, TaskclusterInputError
 
-__all__ = ["Endpoint", "Binding", "Message", "PulseError", "PulseConnectionError",
+__all__ = ["ConsumerBase", "Endpoint", "Binding", "Message", "PulseError", "PulseConnectionError",
            "endpoint", "bindings", "QueuePlan", "queue_plan", "message", "requeue_on_failure",
            "Reconnect", "check_payload", "MIN_RECONNECT_INTERVAL", "CONNECT_TIMEOUT",
            "HEARTBEAT", "POLL_INTERVAL"]
@@ -214,6 +214,9 @@ def bindings(label: str, given: Any) -> Tuple[Binding, ...]:
             parts = _parts_of(known[0].raw_routing_key) if known else None
         out.append(Binding(exchange, pattern, parts))
     return tuple(out)
+
+
+_checked_bindings = bindings
 
 
 # -- the queue ------------------------------------------------------------------
@@ -481,6 +484,34 @@ class Reconnect:
         if self._last is None:
             return 0.0
         return max(0.0, self._last + self.minInterval - now)
+
+
+class ConsumerBase:
+    """What both drivers' ``Consumer`` settle once, before any connection: the
+    broker, the checked bindings and queue options, the decoder and the
+    reconnection timing (so a bad argument is refused at construction, alike
+    in both).  A driver adds its own state in ``_driver_state()``."""
+
+    _label = "pulse.Consumer"
+
+    def __init__(self, bindings: Sequence[Any], *, url: Optional[str] = None,
+                 queueName: Optional[str] = None, ephemeral: bool = False, prefetch: int = 5,
+                 maxLength: Optional[int] = None, namespace: Optional[str] = None,
+                 minReconnectInterval: float = MIN_RECONNECT_INTERVAL) -> None:
+        self._target = endpoint(self._label, url)
+        self._bindings = _checked_bindings(self._label, bindings)
+        self._opts = options(self._label, self._target, queueName, ephemeral, prefetch,
+                             maxLength, namespace, minReconnectInterval)
+        self._decoder = Decoder(self._bindings)
+        self._reconnect = Reconnect(self._opts.minReconnectInterval)
+        self._conn: Any = None
+        self._channel: Any = None
+        self.queueName: Optional[str] = None   # the queue's full name, once declared
+        self.connections = 0                   # connections made so far
+        self._driver_state()
+
+    def _driver_state(self) -> None:
+        """The driver's own state, set at construction."""
 
 
 def connect_failed(target: Endpoint, error: BaseException) -> PulseConnectionError:

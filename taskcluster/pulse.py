@@ -23,7 +23,7 @@ import logging
 import socket
 import threading
 import time
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional
 
 from . import _pulse
 from ._pulse import Message, PulseConnectionError, PulseError
@@ -65,7 +65,7 @@ def _errors(conn=None) -> tuple:
     return _ERRORS
 
 
-class Consumer:
+class Consumer(_pulse.ConsumerBase):
     """A pulse consumer (see the module's docstring).
 
     ``bindings``: a list of the dicts the ``<Service>Events`` classes return, or
@@ -79,22 +79,9 @@ class Consumer:
 
     _label = "pulse.Consumer"
 
-    def __init__(self, bindings: Sequence[Any], *, url: Optional[str] = None,
-                 queueName: Optional[str] = None, ephemeral: bool = False, prefetch: int = 5,
-                 maxLength: Optional[int] = None, namespace: Optional[str] = None,
-                 minReconnectInterval: float = _pulse.MIN_RECONNECT_INTERVAL) -> None:
-        self._target = _pulse.endpoint(self._label, url)
-        self._bindings = _pulse.bindings(self._label, bindings)
-        self._opts = _pulse.options(self._label, self._target, queueName, ephemeral, prefetch,
-                                    maxLength, namespace, minReconnectInterval)
-        self._decoder = _pulse.Decoder(self._bindings)
-        self._reconnect = _pulse.Reconnect(self._opts.minReconnectInterval)
+    def _driver_state(self) -> None:
         self._stopping = threading.Event()
-        self._conn = None
-        self._channel = None
         self._handler: Optional[Callable[[Message], Any]] = None
-        self.queueName: Optional[str] = None   # the queue's full name, once declared
-        self.connections = 0                   # connections made so far
 
     def __repr__(self) -> str:
         return "<pulse.Consumer %s on %s>" % (self.queueName or self._opts.queueName,

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import threading
 import time
-from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Optional
 
 from .. import _pulse
 from .._pulse import Message, PulseConnectionError, PulseError
@@ -60,29 +60,16 @@ def _channel_errors() -> tuple:
     return (aiormq.exceptions.ChannelClosed, aiormq.exceptions.ChannelInvalidStateError)
 
 
-class Consumer:
+class Consumer(_pulse.ConsumerBase):
     """The async twin of :class:`taskcluster.pulse.Consumer` (same arguments)."""
 
     _label = "pulse.aio.Consumer"
 
-    def __init__(self, bindings: Sequence[Any], *, url: Optional[str] = None,
-                 queueName: Optional[str] = None, ephemeral: bool = False, prefetch: int = 5,
-                 maxLength: Optional[int] = None, namespace: Optional[str] = None,
-                 minReconnectInterval: float = _pulse.MIN_RECONNECT_INTERVAL) -> None:
-        self._target = _pulse.endpoint(self._label, url)
-        self._bindings = _pulse.bindings(self._label, bindings)
-        self._opts = _pulse.options(self._label, self._target, queueName, ephemeral, prefetch,
-                                    maxLength, namespace, minReconnectInterval)
-        self._decoder = _pulse.Decoder(self._bindings)
-        self._reconnect = _pulse.Reconnect(self._opts.minReconnectInterval)
-        self._conn = None
-        self._channel = None
+    def _driver_state(self) -> None:
         self._inbox: Optional[asyncio.Queue] = None
         self._stopping = False
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[int] = None
-        self.queueName: Optional[str] = None
-        self.connections = 0
 
     def __repr__(self) -> str:
         return "<pulse.aio.Consumer %s on %s>" % (self.queueName or self._opts.queueName,
